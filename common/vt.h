@@ -1,0 +1,102 @@
+/*
+ * common/vt.h - small shared helpers: ranges, numbers, line reading, errors.
+ *
+ * Everything above common/ (mapper, vpci, traps, ioreq, tools) may use this;
+ * it uses nothing of theirs.
+ */
+#ifndef VT_H
+#define VT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define VT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define VT_PAGE_SHIFT    12
+#define VT_PAGE_SIZE     (1ULL << VT_PAGE_SHIFT)
+
+/* An inclusive range [base, last]; CONTRACT §1 prints it as BASE-LAST. */
+struct vt_range {
+	uint64_t base;
+	uint64_t last;
+};
+
+static inline bool vt_range_overlaps(const struct vt_range *a, const struct vt_range *b)
+{
+	return a->base <= b->last && b->base <= a->last;
+}
+
+/* SBDF packing: segment << 16 | bus << 8 | dev << 3 | fn (Xen's layout). */
+#define VT_SBDF(seg, bus, devfn) (((uint32_t)(seg) << 16) | ((uint32_t)(bus) << 8) | (devfn))
+#define VT_SBDF_SEG(s)           ((uint16_t)((s) >> 16))
+#define VT_SBDF_BUS(s)           ((uint8_t)((s) >> 8))
+#define VT_SBDF_DEVFN(s)         ((uint8_t)(s))
+#define VT_DEVFN(dev, fn)        ((uint8_t)(((dev) << 3) | (fn)))
+
+/*
+ * Errors of set-up and parsing: a message naming file and line. Functions
+ * that fill one return a negative errno.
+ */
+struct vt_err {
+	char msg[512];
+};
+int vt_errf(struct vt_err *err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* "FILE:LINE: msg" (LINE omitted when 0). */
+int vt_err_at(struct vt_err *err, int errnum, const char *file, unsigned long line,
+	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Numbers: 0x-prefixed hex or decimal; the whole string must be used. */
+int vt_parse_u64(const char *s, uint64_t *out);
+/* Plain hex without prefix (lspci style), 1..16 digits. */
+int vt_parse_hex(const char *s, uint64_t *out);
+/* BASE-LAST, both numbers as vt_parse_u64; last >= base. */
+int vt_parse_range(const char *s, struct vt_range *r);
+/* SSSS:BB:DD.F or BB:DD.F (hex). */
+int vt_parse_sbdf(const char *s, uint32_t *sbdf);
+/* Formatting helpers; buffers of at least 16 / 48 bytes. */
+char *vt_fmt_sbdf(uint32_t sbdf, char *buf);
+char *vt_fmt_range(const struct vt_range *r, char *buf);
+
+/*
+ * Split a line into whitespace-separated tokens in place; '#' starts a
+ * comment. Returns the number of tokens (at most max; more is -E2BIG).
+ */
+int vt_tokenize(char *line, char **tok, int max);
+
+/* A line reader that counts lines and streams in constant memory. */
+struct vt_lines {
+	FILE *f;
+	const char *name;  /* for error messages */
+	unsigned long line;
+	char *buf;
+	size_t cap;
+	bool own;
+};
+int vt_lines_open(struct vt_lines *lr, const char *path, struct vt_err *err);
+void vt_lines_from(struct vt_lines *lr, FILE *f, const char *name);
+/* Next line without its newline (and without a trailing \r); NULL at EOF. */
+char *vt_lines_next(struct vt_lines *lr);
+void vt_lines_close(struct vt_lines *lr);
+
+/* Little-endian access to config bytes. */
+static inline uint32_t vt_le_get(const uint8_t *p, unsigned size)
+{
+	switch (size) {
+	case 1: return p[0];
+	case 2: return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+	default: return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	}
+}
+static inline void vt_le_put(uint8_t *p, unsigned size, uint32_t v)
+{
+	for (unsigned i = 0; i < size; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline uint32_t vt_size_mask(unsigned size)
+{
+	return size >= 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+}
+
+#endif

@@ -1,0 +1,1 @@
+# ioreq server sources (owned by the ioreq work).

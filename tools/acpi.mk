@@ -1,0 +1,3 @@
+# vpcitrap dmar / ivrs
+vpcitrap_SOURCES += \
+	cmd_acpi.c

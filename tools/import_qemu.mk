@@ -1,0 +1,1 @@
+# vpcitrap import-qemu

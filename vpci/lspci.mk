@@ -1,0 +1,2 @@
+# lspci dump parsing sources.
+libvpci_a_SOURCES += lspci.c lspci_topo.c

@@ -1,0 +1,106 @@
+/* vpci/private.h - vpci's internal structures. */
+#ifndef VT_VPCI_PRIVATE_H
+#define VT_VPCI_PRIVATE_H
+
+#include "pci_regs.h"
+#include "vpci.h"
+
+struct vpci_bus;
+
+struct vpci_bar {
+	enum vpci_bar_type type;
+	uint8_t reg;          /* config offset of the (lower) register */
+	uint64_t size;        /* power of two; 0: not implemented */
+	uint64_t addr;        /* last programmed address (sizing aside) */
+	uint32_t raw_lo, raw_hi; /* what the guest last wrote, unmasked: sizing is
+				    a write of all ones to the address field */
+	struct map_slot slot;
+};
+
+/* Per-dword side-effect handlers of the type 0/1 header. */
+enum vpci_hnd {
+	HND_NONE = 0,
+	HND_COMMAND,
+	HND_BAR,
+	HND_ROM,
+	HND_BUS,
+};
+
+struct vpci_dev {
+	struct vpci_machine *m;
+	char path[VPCI_PATH_MAX];
+	uint8_t *cfg;         /* cfg_size bytes */
+	uint16_t cfg_size;    /* 256 or 4096; beyond reads all ones */
+	uint8_t hdr_type;     /* 0, 1 or 2 */
+	uint8_t devfn;
+	uint8_t wmask[PCI_CFG_SPACE_SIZE];
+	uint8_t w1cmask[PCI_CFG_SPACE_SIZE];
+	/* Extended space (0x100+) is read-only but for these registers. */
+	struct vpci_ext_mask { uint16_t reg; uint8_t size; uint32_t wmask, w1c; } *ext;
+	unsigned next;
+	uint8_t hnd[PCI_CFG_SPACE_SIZE / 4]; /* enum vpci_hnd per dword */
+	struct vpci_bar bar[VPCI_NBARS];
+	enum vt_policy policy;
+	struct vpci_bus *bus;        /* the bus it sits on */
+	struct vpci_bus *secondary;  /* bridges: the bus behind */
+	const struct vpci_backend_ops *ops;
+	void *ops_ctx;
+};
+
+struct vpci_bus {
+	struct vpci_dev *dev[256];   /* by devfn */
+	struct vpci_dev *bridge;     /* NULL: a root bus */
+	uint8_t root_number;         /* root buses: their fixed number */
+	uint16_t seg;
+	int number;                  /* current number, -1 unreachable */
+};
+
+struct vpci_seg {
+	uint16_t seg;
+	struct vpci_bus *route[256]; /* current bus number -> bus */
+	struct vpci_bus **roots;
+	size_t nroots;
+};
+
+struct vpci_rmrr_ent {
+	struct vt_range range;
+	unsigned npath;
+	char (*path)[VPCI_PATH_MAX];
+};
+
+struct vpci_machine {
+	struct vt_events *ev;
+	struct mapper *map;
+	struct vpci_seg **segs;
+	size_t nsegs;
+	struct vpci_seg *seg0;       /* fast path: segment 0 */
+	struct vpci_dev **devs;
+	size_t ndev, capdev;
+	struct vpci_bus **buses;     /* every bus node, for freeing */
+	size_t nbuses, capbuses;
+	struct vpci_rmrr_ent *rmrr;
+	size_t nrmrr;
+	struct vpci_rdm rdm;
+	bool finished;
+	bool ecam;
+	uint64_t ecam_base;
+	uint8_t ecam_first, ecam_last;
+};
+
+/* dev.c */
+void vpci_dev_apply_mask(struct vpci_dev *d, unsigned reg, unsigned size, uint32_t wmask, uint32_t w1c);
+/* header.c */
+void vpci_header_init(struct vpci_dev *d);
+/* After a store into header dword `dword`: old = its bytes before; reg/size/val the write. */
+void vpci_header_write(struct vpci_dev *d, unsigned dword, const uint8_t old[4], unsigned reg,
+		       unsigned size, uint32_t val);
+void vpci_header_update_all(struct vpci_dev *d);
+void vpci_bar_update(struct vpci_dev *d, unsigned bar);
+/* topo.c */
+struct vpci_bus *vpci_bus_new(struct vpci_machine *m, uint16_t seg, struct vpci_dev *bridge);
+struct vpci_seg *vpci_seg_get(struct vpci_machine *m, uint16_t seg, bool create);
+void vpci_route_rebuild(struct vpci_machine *m, uint16_t seg);
+int vpci_path_parse(const char *path, uint16_t *seg, uint8_t *bus, uint8_t *devfn, unsigned max,
+		    unsigned *nhops);
+
+#endif
