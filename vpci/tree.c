@@ -136,10 +136,11 @@ static int cmp_mapped(const void *a, const void *b)
 {
 	const struct vpci_mapped *x = a, *y = b;
 
-	if (x->space != y->space)
-		return x->space < y->space ? -1 : 1;
+	/* CONTRACT §6: sorted by base (memory before I/O at the same number). */
 	if (x->range.base != y->range.base)
 		return x->range.base < y->range.base ? -1 : 1;
+	if (x->space != y->space)
+		return x->space < y->space ? -1 : 1;
 	return x->sbdf < y->sbdf ? -1 : x->sbdf > y->sbdf;
 }
 
