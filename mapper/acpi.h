@@ -62,7 +62,10 @@ void acpi_rdm_list_free(struct acpi_rdm_list *l);
 int acpi_rdm_list_append(struct acpi_rdm_list *dst, struct acpi_rdm_list *src);
 /* "00:1c.4/00.0" style path of a scope (CONTRACT §1); buf >= 64 bytes. */
 char *acpi_scope_format(const struct acpi_scope *s, char *buf);
-/* IVMD device scope: "all", "BB:DD.F" or "BB:DD.F-BB:DD.F", "SSSS:" first when segment != 0; buf >= 64. */
+/*
+ * IVMD device scope: "all", "BB:DD.F" or "BB:DD.F-BB:DD.F", each id with
+ * "SSSS:" first when the segment is not 0; buf >= 64 bytes.
+ */
 char *acpi_ivmd_scope_format(const struct acpi_rdm *r, char *buf);
 /* IVMD flags: "unity,ir,iw,exclusion" subset, other bits as 0x.., "none"; buf >= 48. */
 char *acpi_ivmd_flags_format(uint8_t flags, char *buf);
