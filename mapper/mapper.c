@@ -167,7 +167,9 @@ static bool slot_decide(struct mapper *m, const struct map_owner *who, const str
 {
 	struct map_conflict c[MAX_CONFLICTS];
 	enum vt_policy pol = who->policy != VT_POLICY_DEFAULT ? who->policy : m->policy;
-	size_t n = map_conflicts(m, r, pol, c, MAX_CONFLICTS), refused = 0;
+	/* Mapping is page granular: whatever shares a page with the BAR conflicts. */
+	struct vt_range pages = { r->base & ~(VT_PAGE_SIZE - 1), r->last | (VT_PAGE_SIZE - 1) };
+	size_t n = map_conflicts(m, &pages, pol, c, MAX_CONFLICTS), refused = 0;
 
 	if (n > MAX_CONFLICTS)
 		n = MAX_CONFLICTS; /* refused anyway only if one of the first refuses; see below */

@@ -241,6 +241,11 @@ static int replay_body(struct replay *r, struct vt_err *err)
 
 	if (r->o->machine && (rc = vpci_machine_load(r->m, r->o->machine, r->o->sizes, err)))
 		return rc;
+	for (unsigned i = 0; i < r->o->nacpi; i++)
+		if ((rc = vpci_machine_load_acpi(r->m, r->o->acpi[i], err)))
+			return rc;
+	if (r->o->memmap && (rc = vpci_machine_load_memmap(r->m, r->o->memmap, err)))
+		return rc;
 	if ((rc = vt_lines_open(&lr, r->o->trace, err)))
 		return rc;
 	while ((line = vt_lines_next(&lr)))

@@ -11,6 +11,9 @@ struct replay_opts {
 	const char *machine;   /* optional machine file or lspci dump */
 	const char *sizes;     /* optional lspci -vvv file for a dump machine */
 	const char *rdm;       /* optional rdm spec overriding the machine's */
+	const char *acpi[8];   /* DMAR / IVRS tables to add (--dmar, --ivrs) */
+	unsigned nacpi;
+	const char *memmap;    /* a memmap directory to add (--memmap) */
 	bool final;            /* print the mapped set at the end */
 	bool quiet;            /* print only mismatch/unexpected/missing */
 	bool silent;           /* print nothing (bench, fuzz) */

@@ -11,7 +11,8 @@
 static void usage(FILE *f)
 {
 	fputs("usage: vpcitrap COMMAND [ARGS]\n"
-	      "  replay TRACE [--machine FILE] [--sizes FILE] [--rdm SPEC] [--final] [--quiet]\n"
+	      "  replay TRACE [--machine FILE] [--sizes FILE] [--rdm SPEC] [--dmar FILE] [--ivrs FILE]\n"
+	      "         [--memmap DIR] [--final] [--quiet]\n"
 	      "  import-qemu LOG -o TRACE\n"
 	      "  dmar FILE | ivrs FILE\n"
 	      "  serve --domid N ... | serve --sim TRACE --vcpus N ...\n"
@@ -26,6 +27,8 @@ int cmd_replay(int argc, char **argv)
 		{ "machine", required_argument, 0, 'm' }, { "sizes", required_argument, 0, 's' },
 		{ "rdm", required_argument, 0, 'r' },     { "final", no_argument, 0, 'f' },
 		{ "quiet", no_argument, 0, 'q' },         { "help", no_argument, 0, 'h' },
+		{ "dmar", required_argument, 0, 'D' },    { "ivrs", required_argument, 0, 'I' },
+		{ "memmap", required_argument, 0, 'M' },
 		{ 0, 0, 0, 0 },
 	};
 	struct replay_opts o = { 0 };
@@ -40,6 +43,15 @@ int cmd_replay(int argc, char **argv)
 		case 'r': o.rdm = optarg; break;
 		case 'f': o.final = true; break;
 		case 'q': o.quiet = true; break;
+		case 'D':
+		case 'I':
+			if (o.nacpi == VT_ARRAY_SIZE(o.acpi)) {
+				fprintf(stderr, "vpcitrap replay: too many --dmar/--ivrs\n");
+				return 2;
+			}
+			o.acpi[o.nacpi++] = optarg;
+			break;
+		case 'M': o.memmap = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

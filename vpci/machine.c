@@ -177,6 +177,7 @@ int vpci_machine_add_rmrr(struct vpci_machine *m, const struct vt_range *r, cons
 		return -ENOMEM;
 	m->rmrr = nr;
 	e = &m->rmrr[m->nrmrr];
+	memset(e, 0, sizeof(*e));
 	e->range = *r;
 	e->npath = npath;
 	e->path = npath ? calloc(npath, sizeof(*e->path)) : NULL;
@@ -193,6 +194,19 @@ int vpci_machine_add_rmrr(struct vpci_machine *m, const struct vt_range *r, cons
 	}
 	m->nrmrr++;
 	return 0;
+}
+
+int vpci_machine_add_rmrr_sbdf(struct vpci_machine *m, const struct vt_range *r, uint32_t first,
+			       uint32_t last)
+{
+	int rc = vpci_machine_add_rmrr(m, r, NULL, 0);
+
+	if (!rc) {
+		m->rmrr[m->nrmrr - 1].by_sbdf = true;
+		m->rmrr[m->nrmrr - 1].sbdf_first = first;
+		m->rmrr[m->nrmrr - 1].sbdf_last = last;
+	}
+	return rc;
 }
 
 int vpci_machine_set_ecam(struct vpci_machine *m, uint64_t base, uint8_t first, uint8_t last)

@@ -174,6 +174,30 @@ static int ecam_line(struct vpci_parser *p, char **t, int n, const char *file, u
 	return 1;
 }
 
+/* `dmar FILE`, `ivrs FILE`, `memmap DIR`: relative to the machine file. */
+static int table_line(struct vpci_parser *p, char **t, int n, const char *file, unsigned long ln,
+		      struct vt_err *err)
+{
+	char path[4096];
+	const char *slash = strrchr(file, '/');
+	int rc;
+
+	if (n != 2)
+		return ERR("expected '%s %s'", t[0], t[0][0] == 'm' ? "DIR" : "FILE");
+	if (t[1][0] == '/' || !slash)
+		snprintf(path, sizeof(path), "%s", t[1]);
+	else
+		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - file), file, t[1]);
+	rc = t[0][0] == 'm' ? vpci_machine_load_memmap(p->m, path, err)
+			    : vpci_machine_load_acpi(p->m, path, err);
+	if (rc) {
+		char msg[sizeof(err->msg)];
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		return vt_err_at(err, rc, file, ln, "%s", msg);
+	}
+	return 1;
+}
+
 int vpci_parser_line(struct vpci_parser *p, const char *file, unsigned long ln, char *line,
 		     struct vt_err *err)
 {
@@ -201,6 +225,8 @@ int vpci_parser_line(struct vpci_parser *p, const char *file, unsigned long ln, 
 		return region_line(p, t, n, file, ln, err);
 	if (!strcmp(t[0], "ecam"))
 		return ecam_line(p, t, n, file, ln, err);
+	if (!strcmp(t[0], "dmar") || !strcmp(t[0], "ivrs") || !strcmp(t[0], "memmap"))
+		return table_line(p, t, n, file, ln, err);
 	if (!strcmp(t[0], "rdm")) {
 		struct vpci_rdm r;
 		if (n != 2 || vpci_rdm_parse(t[1], &r))

@@ -66,6 +66,9 @@ struct vpci_rmrr_ent {
 	struct vt_range range;
 	unsigned npath;
 	char (*path)[VPCI_PATH_MAX];
+	/* IVMD scopes name current bus numbers, not paths: a device range. */
+	bool by_sbdf;
+	uint32_t sbdf_first, sbdf_last;
 };
 
 struct vpci_machine {

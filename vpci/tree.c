@@ -86,6 +86,11 @@ static bool rmrr_selected(const struct vpci_machine *m, const struct vpci_rmrr_e
 {
 	if (m->rdm.strategy_host)
 		return true;
+	for (size_t i = 0; r->by_sbdf && i < m->ndev; i++) {
+		uint32_t sbdf;
+		if (vpci_dev_sbdf(m->devs[i], &sbdf) && sbdf >= r->sbdf_first && sbdf <= r->sbdf_last)
+			return true;
+	}
 	for (unsigned i = 0; i < r->npath; i++)
 		if (vpci_dev_by_path(m, r->path[i]))
 			return true;
@@ -118,14 +123,14 @@ int vpci_machine_finish(struct vpci_machine *m, struct vt_err *err)
 	free(order);
 	if (rc)
 		return rc;
+	for (size_t i = 0; i < m->nsegs; i++)
+		vpci_route_rebuild(m, m->segs[i]->seg);
 	for (size_t i = 0; i < m->nrmrr; i++)
 		if (rmrr_selected(m, &m->rmrr[i]) &&
 		    (rc = map_region_add(m->map, MAP_REGION_RMRR, &m->rmrr[i].range)))
 			return vt_errf(err, rc, "out of memory");
 	map_set_policy(m->map, m->rdm.policy);
 	map_seal(m->map);
-	for (size_t i = 0; i < m->nsegs; i++)
-		vpci_route_rebuild(m, m->segs[i]->seg);
 	m->finished = true;
 	for (size_t i = 0; i < m->ndev; i++)
 		vpci_header_update_all(m->devs[i]);

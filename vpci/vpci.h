@@ -85,6 +85,16 @@ int vpci_machine_add_dev(struct vpci_machine *m, const struct vpci_dev_desc *d, 
 int vpci_machine_add_region(struct vpci_machine *m, enum map_region kind, const struct vt_range *r);
 int vpci_machine_add_rmrr(struct vpci_machine *m, const struct vt_range *r, const char *const *paths,
 			  unsigned npath);
+/* An RMRR-like range whose scope is a range of current SBDFs (AMD IVMD). */
+int vpci_machine_add_rmrr_sbdf(struct vpci_machine *m, const struct vt_range *r, uint32_t first,
+			       uint32_t last);
+/*
+ * Platform tables (vpci/platform.c): a binary DMAR or IVRS table (RMRRs and
+ * IVMDs with their device scopes), a /sys/firmware/memmap style directory
+ * (RAM and reserved ranges). NULL path: this host's.
+ */
+int vpci_machine_load_acpi(struct vpci_machine *m, const char *path, struct vt_err *err);
+int vpci_machine_load_memmap(struct vpci_machine *m, const char *dir, struct vt_err *err);
 int vpci_machine_set_ecam(struct vpci_machine *m, uint64_t base, uint8_t bus_first, uint8_t bus_last);
 void vpci_machine_set_rdm(struct vpci_machine *m, const struct vpci_rdm *rdm);
 /*
