@@ -61,7 +61,8 @@ void regions_build(struct regions *rs)
 {
 	if (rs->sorted)
 		return;
-	qsort(rs->r, rs->n, sizeof(*rs->r), cmp_region);
+	if (rs->n)
+		qsort(rs->r, rs->n, sizeof(*rs->r), cmp_region);
 	free(rs->maxlast);
 	rs->maxlast = rs->n ? malloc(rs->n * sizeof(*rs->maxlast)) : NULL;
 	if (rs->n && !rs->maxlast)
