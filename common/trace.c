@@ -67,6 +67,14 @@ static int parse_compare(char **t, int n, struct vt_rec *rec, const char *file, 
 	return 0;
 }
 
+/* The line's first field is `word` (followed by a blank, or alone): fields may be tab-separated. */
+static bool keyword(const char *p, const char *word)
+{
+	size_t n = strlen(word);
+
+	return !strncmp(p, word, n) && (p[n] == ' ' || p[n] == '\t' || p[n] == '\r' || !p[n]);
+}
+
 int vt_trace_parse(char *line, const char *file, unsigned long ln, struct vt_rec *rec,
 		   struct vt_err *err)
 {
@@ -80,22 +88,22 @@ int vt_trace_parse(char *line, const char *file, unsigned long ln, struct vt_rec
 		rec->kind = VT_REC_EMPTY;
 		return 0;
 	}
-	if (!strncmp(p, "pio ", 4))
+	if (keyword(p, "pio"))
 		rec->kind = VT_REC_PIO;
-	else if (!strncmp(p, "mmio ", 5))
+	else if (keyword(p, "mmio"))
 		rec->kind = VT_REC_MMIO;
-	else if (!strncmp(p, "cfg ", 4))
+	else if (keyword(p, "cfg"))
 		rec->kind = VT_REC_CFG;
-	else if (!strncmp(p, "expect ", 7))
+	else if (keyword(p, "expect"))
 		rec->kind = VT_REC_EXPECT;
-	else if (!strncmp(p, "compare ", 8))
+	else if (keyword(p, "compare"))
 		rec->kind = VT_REC_COMPARE;
 	else {
 		rec->kind = VT_REC_OTHER;
 		return 0;
 	}
 	if (rec->kind == VT_REC_EXPECT) {
-		if (vt_event_parse(p + 7, &rec->expect))
+		if (vt_event_parse(p + 6, &rec->expect))
 			return vt_err_at(err, EINVAL, file, ln, "bad event in expect line");
 		return 0;
 	}

@@ -1,1 +1,6 @@
-# tests: core
+# tests: core (common, mapper, vpci, traps, replay), one CUnit binary per module
+CORE_TEST_UTIL = core_util.c core_util.h
+check_PROGRAMS += test_common
+TESTS += test_common
+test_common_SOURCES = test_common.c $(CORE_TEST_UTIL)
+test_common_LDADD = $(TEST_LIBS)
