@@ -251,3 +251,12 @@ void map_walk(const struct mapper *m, enum vt_space space,
 
 	refs_walk(&m->refs[space], walk_cb, &w);
 }
+
+void map_region_walk(const struct mapper *m,
+		     void (*fn)(void *ctx, enum map_region kind, const struct vt_range *r), void *ctx)
+{
+	if (!m->regions.sorted)
+		regions_build((struct regions *)&m->regions);
+	for (size_t i = 0; i < m->regions.n; i++)
+		fn(ctx, m->regions.r[i].kind, &m->regions.r[i].range);
+}

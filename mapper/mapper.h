@@ -109,6 +109,9 @@ unsigned long map_backend_errors(const struct mapper *m);
 uint64_t map_refcount(const struct mapper *m, enum vt_space space, uint64_t unit);
 /* Is any unit of [first,last] mapped through the backend (ref > 0 and not pinned)? */
 bool map_is_mapped(const struct mapper *m, enum vt_space space, uint64_t unit);
+/* Walk the platform ranges (RAM, reserved, RMRR) in address order. */
+void map_region_walk(const struct mapper *m,
+		     void (*fn)(void *ctx, enum map_region kind, const struct vt_range *r), void *ctx);
 /* Walk the backend-mapped runs in order. */
 void map_walk(const struct mapper *m, enum vt_space space,
 	      void (*fn)(void *ctx, uint64_t first, uint64_t last, uint64_t refs), void *ctx);

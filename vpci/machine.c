@@ -35,6 +35,7 @@ void vpci_machine_destroy(struct vpci_machine *m)
 			d->ops->destroy(d->ops_ctx);
 		free(d->cfg);
 		free(d->ext);
+		free(d->ovr);
 		free(d);
 	}
 	for (size_t i = 0; i < m->nbuses; i++)
@@ -156,9 +157,15 @@ int vpci_machine_add_dev(struct vpci_machine *m, const struct vpci_dev_desc *des
 	strcpy(d->path, canon);
 	d->devfn = devfn[nhops - 1];
 	vpci_header_init(d);
-	for (unsigned i = 0; i < desc->nmask; i++)
+	if (desc->nmask && (d->ovr = calloc(desc->nmask, sizeof(*d->ovr))))
+		d->novr = desc->nmask;
+	for (unsigned i = 0; i < desc->nmask; i++) {
 		vpci_dev_apply_mask(d, desc->mask[i].reg, desc->mask[i].size, desc->mask[i].wmask,
 				    desc->mask[i].w1c);
+		if (d->ovr)
+			d->ovr[i] = (struct vpci_mask_ovr){ desc->mask[i].reg, desc->mask[i].size,
+							    desc->mask[i].wmask, desc->mask[i].w1c };
+	}
 	m->devs[m->ndev++] = d;
 	return 0;
 }

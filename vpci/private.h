@@ -45,6 +45,9 @@ struct vpci_dev {
 	struct vpci_bus *secondary;  /* bridges: the bus behind */
 	const struct vpci_backend_ops *ops;
 	void *ops_ctx;
+	/* The `mask` overrides it was given, for vpci_machine_write(). */
+	struct vpci_mask_ovr { uint16_t reg; uint8_t size; uint32_t wmask, w1c; } *ovr;
+	unsigned novr;
 };
 
 struct vpci_bus {

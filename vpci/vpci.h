@@ -149,6 +149,26 @@ void vpci_dump_free(struct vpci_dump *d);
 int vpci_dump_to_machine(const struct vpci_dump *d, struct vpci_machine *m, const char *file,
 			 struct vt_err *err);
 
+/* Real host functions through libpci (vpci/hw_libpci.c). */
+struct pci_access;
+extern const struct vpci_backend_ops vpci_hw_libpci;
+/*
+ * Fill d from host function sbdf: config bytes (4096 if readable, else 256,
+ * else 64), BAR/ROM sizes (PCI_FILL_SIZES), ops = vpci_hw_libpci. path NULL:
+ * "BB:DD.F" (with "SSSS:" when the segment is not 0). 0 or -errno
+ * (-ENODEV: no such function).
+ */
+int vpci_hw_libpci_desc(struct pci_access *pacc, uint32_t sbdf, const char *path,
+			struct vpci_dev_desc *d, struct vt_err *err);
+
+/*
+ * Write the machine as a machine file (CONTRACT §5): platform ranges,
+ * RMRRs, ECAM, RDM policy, and every function with its current config
+ * bytes, BAR sizes and mask overrides. Replaying against the output
+ * behaves as this machine does from its current state.
+ */
+int vpci_machine_write(const struct vpci_machine *m, FILE *f);
+
 /* The guest access path: never fails. */
 uint32_t vpci_cfg_read(struct vpci_machine *m, uint32_t sbdf, unsigned reg, unsigned size);
 void vpci_cfg_write(struct vpci_machine *m, uint32_t sbdf, unsigned reg, unsigned size, uint32_t val);

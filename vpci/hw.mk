@@ -1,0 +1,1 @@
+# libpci device backend (ioreq work)
