@@ -1,1 +1,8 @@
-# tests: import_qemu
+# tests: import_qemu - real QEMU/SeaBIOS/Linux boot traces imported and
+# replayed (qemu_traces.sh), and the importer's hand-made cases (test_import).
+TESTS += qemu_traces.sh
+EXTRA_DIST += qemu_traces.sh
+check_PROGRAMS += test_import
+TESTS += test_import
+test_import_SOURCES = test_import.c
+test_import_LDADD = $(TEST_LIBS)
