@@ -160,30 +160,50 @@ static void slot_unmap(struct mapper *m, struct map_slot *s, const struct map_ow
 	s->active = s->refused = false;
 }
 
-#define MAX_CONFLICTS 64
+/* Two passes over the conflicts of a BAR: count those that refuse, then emit. */
+struct decide_ctx {
+	struct mapper *m;
+	const struct map_owner *who;
+	const struct vt_range *bar;
+	enum vt_policy pol;
+	size_t refusing;
+	bool emitting;
+};
 
-/* Decide: true = may map (after warnings), false = refused (events emitted). */
+static void decide_cb(void *ctx, const struct region *r)
+{
+	struct decide_ctx *d = ctx;
+	struct map_conflict c = { r->kind == MAP_REGION_RAM ? VT_CONFLICT_RAM :
+				  r->kind == MAP_REGION_RESERVED ? VT_CONFLICT_RESERVED : VT_CONFLICT_RMRR,
+				  r->range };
+	bool refuse = c.kind != VT_CONFLICT_RMRR || d->pol != VT_POLICY_RELAXED;
+
+	if (!d->emitting)
+		d->refusing += refuse;
+	else if (d->refusing && refuse)
+		emit(d->m, VT_EV_REFUSE, d->who, VT_SPACE_MEM, d->bar, &c, VT_POLICY_STRICT);
+	else if (!d->refusing)
+		emit(d->m, VT_EV_WARN, d->who, VT_SPACE_MEM, d->bar, &c, VT_POLICY_RELAXED);
+}
+
+/*
+ * Decide: true = may map (after warnings), false = refused (events emitted).
+ * Every conflict counts and is reported, however many: one RAM range among
+ * a hundred RMRRs still refuses a relaxed BAR.
+ */
 static bool slot_decide(struct mapper *m, const struct map_owner *who, const struct vt_range *r)
 {
-	struct map_conflict c[MAX_CONFLICTS];
-	enum vt_policy pol = who->policy != VT_POLICY_DEFAULT ? who->policy : m->policy;
 	/* Mapping is page granular: whatever shares a page with the BAR conflicts. */
 	struct vt_range pages = { r->base & ~(VT_PAGE_SIZE - 1), r->last | (VT_PAGE_SIZE - 1) };
-	size_t n = map_conflicts(m, &pages, pol, c, MAX_CONFLICTS), refused = 0;
+	struct decide_ctx d = { m, who, r, who->policy != VT_POLICY_DEFAULT ? who->policy : m->policy,
+				0, false };
 
-	if (n > MAX_CONFLICTS)
-		n = MAX_CONFLICTS; /* refused anyway only if one of the first refuses; see below */
-	for (size_t i = 0; i < n; i++)
-		if (c[i].kind != VT_CONFLICT_RMRR || pol != VT_POLICY_RELAXED)
-			refused++;
-	for (size_t i = 0; i < n; i++) {
-		bool refuse = c[i].kind != VT_CONFLICT_RMRR || pol != VT_POLICY_RELAXED;
-		if (refused && refuse)
-			emit(m, VT_EV_REFUSE, who, VT_SPACE_MEM, r, &c[i], VT_POLICY_STRICT);
-		else if (!refused)
-			emit(m, VT_EV_WARN, who, VT_SPACE_MEM, r, &c[i], VT_POLICY_RELAXED);
-	}
-	return refused == 0;
+	if (!m->regions.sorted)
+		regions_build(&m->regions);
+	regions_query(&m->regions, &pages, decide_cb, &d);
+	d.emitting = true;
+	regions_query(&m->regions, &pages, decide_cb, &d);
+	return d.refusing == 0;
 }
 
 void map_slot_set(struct mapper *m, struct map_slot *s, const struct map_owner *who,

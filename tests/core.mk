@@ -4,3 +4,7 @@ check_PROGRAMS += test_common
 TESTS += test_common
 test_common_SOURCES = test_common.c $(CORE_TEST_UTIL)
 test_common_LDADD = $(TEST_LIBS)
+check_PROGRAMS += test_mapper
+TESTS += test_mapper
+test_mapper_SOURCES = test_mapper.c $(CORE_TEST_UTIL)
+test_mapper_LDADD = $(TEST_LIBS)
