@@ -112,7 +112,7 @@ if [ -z "$VPCITRAP" ] && [ -n "$NEEDVT" ]; then
 	if [ -z "$NOVT" ]; then
 		mkdir -p "$B"
 		( cd "$B" && { [ -f Makefile ] || "$SRCDIR/configure" --with-xen=yes; } && make -j2 ) >> "$WORK/build.log" 2>&1 ||
-			NOVT="vpcitrap did not build: $(grep -m1 -E 'error|Error' "$WORK/build.log" | cut -c1-160)"
+			NOVT="vpcitrap did not build: $(grep -m1 -E 'error:|No rule|undefined reference' "$WORK/build.log" | cut -c1-160)"
 	fi
 	VPCITRAP=$B/tools/vpcitrap
 	[ -z "$NOVT" ] && ! has_xen "$VPCITRAP" && NOVT="$VPCITRAP has no Xen backend"

@@ -51,31 +51,33 @@ guest_create() {
 }
 
 # serve ARGS...: start "vpcitrap serve --domid $D ARGS" in the background (stdout and
-# stderr to $OUT/$SCEN.server.{out,err}); sets SRV. Waits until it has said something or
-# 5 s, whichever is first, then half a second more for its claims.
+# stderr to $OUT/$SCEN.server.{out,err}); sets SRV. Waits (10 s at most) for its
+# "vpcitrap: serving ..." line on stderr, printed once the ioreq server is enabled.
 serve() {
 	SRVOUT=$OUT/$SCEN.server.out
 	SRVERR=$OUT/$SCEN.server.err
 	SRVRC=
+	SRVKILLED=
 	log "vpcitrap serve --domid $D $*"
 	echo "vpcitrap serve --domid $D $*" > "$OUT/$SCEN.server.cmd"
 	"$VPCITRAP" serve --domid "$D" "$@" > "$SRVOUT" 2> "$SRVERR" &
 	SRV=$!
 	echo $SRV > /tmp/xt-server.pid
-	local i
-	for i in $(seq 1 50); do
-		[ -s "$SRVOUT" ] || [ -s "$SRVERR" ] && break
+	local i t0
+	t0=$(up)
+	for i in $(seq 1 100); do
+		grep -q '^vpcitrap: serving' "$SRVERR" 2>/dev/null && break
 		kill -0 $SRV 2>/dev/null || break
 		sleep 0.1
 	done
-	sleep 0.5
 	if ! kill -0 $SRV 2>/dev/null; then
 		wait $SRV
 		SRVRC=$?
-		log "server exited at start, rc=$SRVRC"
+		log "server exited at start, rc=$SRVRC: $(head -c 300 "$SRVERR")"
 		return 1
 	fi
-	log "server pid $SRV up"
+	grep -q '^vpcitrap: serving' "$SRVERR" || log "no 'vpcitrap: serving' line after 10 s; going on"
+	log "server pid $SRV up after $(awk "BEGIN{print $(up) - $t0}") s: $(grep -m1 '^vpcitrap: serving' "$SRVERR")"
 }
 
 # serve_stop: SIGTERM, wait up to 15 s (then SIGKILL); sets SRVRC and SRVSECS.
