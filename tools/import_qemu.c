@@ -141,13 +141,16 @@ static int usage(void)
 static int import(struct iq *q, const char *out)
 {
 	struct iq_input in = { 0 };
-	bool to_stdout = !strcmp(out, "-");
+	bool to_stdout = !strcmp(out, "-"), regular = false;
+	struct stat st;
 	int rc = run_pass(q, &in, 1);
 
 	if (!rc) {
 		q->out = to_stdout ? stdout : fopen(out, "w");
 		if (!q->out)
 			rc = iq_fail(q, "%s: %s", out, strerror(errno));
+		/* Only a regular file is removed on failure (not /dev/null). */
+		regular = q->out && !fstat(fileno(q->out), &st) && S_ISREG(st.st_mode);
 	}
 	if (!rc)
 		rc = between_passes(q);
@@ -157,7 +160,7 @@ static int import(struct iq *q, const char *out)
 		rc = iq_fail(q, "%s: %s", out, strerror(errno));
 	if (q->out && to_stdout && fflush(stdout) && !rc)
 		rc = iq_fail(q, "-: %s", strerror(errno));
-	if (rc && q->out && !to_stdout)
+	if (rc && regular && !to_stdout)
 		unlink(out);
 	if (in.spool)
 		fclose(in.spool);

@@ -111,7 +111,7 @@ struct iq_dev {
 	/* Results of iq_dev_finish. */
 	unsigned cfg_len;
 	uint64_t bar_size[IQ_NBARS];
-	struct iq_mask mask[64];
+	struct iq_mask mask[32];      /* the replay engine takes at most 32 */
 	unsigned nmask;
 	/* Counters. */
 	unsigned long volatile_bits;   /* pass 1: bits that changed with no write */
