@@ -8,3 +8,7 @@ check_PROGRAMS += test_mapper
 TESTS += test_mapper
 test_mapper_SOURCES = test_mapper.c $(CORE_TEST_UTIL)
 test_mapper_LDADD = $(TEST_LIBS)
+check_PROGRAMS += test_vpci
+TESTS += test_vpci
+test_vpci_SOURCES = test_vpci.c $(CORE_TEST_UTIL)
+test_vpci_LDADD = $(TEST_LIBS)

@@ -57,7 +57,12 @@ static void on_event(void *ctx, const struct vt_event *e)
 	struct replay *r = ctx;
 
 	print_event(r, e);
-	if (e->type >= VT_EV_MISMATCH || !r->compare || !(r->compare & (1u << e->type)))
+	/*
+	 * Without a compare line, kinds are compared from the first expect
+	 * line on, and that line belongs to the access being run now: keep its
+	 * events until the window closes (close_window() applies the mask).
+	 */
+	if (e->type >= VT_EV_MISMATCH || (r->have_compare && !(r->compare & (1u << e->type))))
 		return;
 	if (r->npend == r->cappend) {
 		size_t cap = r->cappend ? r->cappend * 2 : 16;
@@ -87,7 +92,7 @@ static void problem(struct replay *r, enum vt_ev_type type, unsigned long line, 
 static void close_window(struct replay *r, unsigned long access_line)
 {
 	for (size_t i = 0; i < r->npend; i++)
-		if (!r->pend[i].matched)
+		if (!r->pend[i].matched && (r->compare & (1u << r->pend[i].ev.type)))
 			problem(r, VT_EV_UNEXPECTED, access_line, &r->pend[i].ev);
 	r->npend = 0;
 }
@@ -119,11 +124,9 @@ static int start(struct replay *r, struct vt_err *err)
 		vpci_machine_set_rdm(r->m, &rdm);
 	}
 	r->ev.line = 0;
-	if ((rc = vpci_machine_finish(r->m, err))) {
-		char msg[sizeof(err->msg)];
-		strcpy(msg, err->msg);
-		return vt_err_at(err, rc, r->o->trace, 0, "%s", msg);
-	}
+	/* Its errors name the file and line of the device at fault (trace or --machine). */
+	if ((rc = vpci_machine_finish(r->m, err)))
+		return rc;
 	trap_init(&r->trap, r->m);
 	r->in_machine = false;
 	return 0;
@@ -213,6 +216,8 @@ static int line_one(struct replay *r, char *line, unsigned long ln, unsigned lon
 			return rc;
 		if (*last_access)
 			close_window(r, *last_access);
+		else
+			r->npend = 0; /* the machine's initial events: no expect line can name them */
 		*last_access = ln;
 		r->ev.line = ln;
 		run_access(r, &rec);

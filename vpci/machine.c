@@ -36,6 +36,7 @@ void vpci_machine_destroy(struct vpci_machine *m)
 		free(d->cfg);
 		free(d->ext);
 		free(d->ovr);
+		free(d->file);
 		free(d);
 	}
 	for (size_t i = 0; i < m->nbuses; i++)
@@ -116,6 +117,8 @@ static struct vpci_dev *dev_alloc(struct vpci_machine *m, const struct vpci_dev_
 	d->policy = desc->rdm_policy;
 	d->ops = desc->ops;
 	d->ops_ctx = desc->ops_ctx;
+	d->file = desc->file ? strdup(desc->file) : NULL;
+	d->line = desc->line;
 	d->hdr_type = d->cfg[PCI_HEADER_TYPE] & PCI_HEADER_TYPE_MASK;
 	if (d->hdr_type > PCI_HEADER_TYPE_CARDBUS)
 		d->hdr_type = PCI_HEADER_TYPE_NORMAL;

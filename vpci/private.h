@@ -45,6 +45,9 @@ struct vpci_dev {
 	struct vpci_bus *secondary;  /* bridges: the bus behind */
 	const struct vpci_backend_ops *ops;
 	void *ops_ctx;
+	/* Where it was declared (a copy of the file name), for errors found at finish. */
+	char *file;
+	unsigned long line;
 	/* The `mask` overrides it was given, for vpci_machine_write(). */
 	struct vpci_mask_ovr { uint16_t reg; uint8_t size; uint32_t wmask, w1c; } *ovr;
 	unsigned novr;

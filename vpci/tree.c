@@ -72,9 +72,11 @@ static int attach(struct vpci_machine *m, struct vpci_dev *d, struct vt_err *err
 		*slash = 0;
 		p = vpci_dev_by_path(m, parent);
 		if (!p)
-			return vt_errf(err, EINVAL, "device %s: no device %s above it", d->path, parent);
+			return vt_err_at(err, EINVAL, d->file, d->line, "device %s: no device %s above it",
+					 d->path, parent);
 		if (!p->secondary)
-			return vt_errf(err, EINVAL, "device %s: %s above it is not a bridge", d->path, parent);
+			return vt_err_at(err, EINVAL, d->file, d->line, "device %s: %s above it is not a bridge",
+					 d->path, parent);
 		bus = p->secondary;
 	}
 	bus->dev[d->devfn] = d;
