@@ -12,3 +12,7 @@ check_PROGRAMS += test_vpci
 TESTS += test_vpci
 test_vpci_SOURCES = test_vpci.c $(CORE_TEST_UTIL)
 test_vpci_LDADD = $(TEST_LIBS)
+check_PROGRAMS += test_traps
+TESTS += test_traps
+test_traps_SOURCES = test_traps.c $(CORE_TEST_UTIL)
+test_traps_LDADD = $(TEST_LIBS)
