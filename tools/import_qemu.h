@@ -6,8 +6,8 @@
  * ROM sizes, and the write masks the log proves. Pass 2 replays the same
  * log against that machine and writes the trace: the machine section, then
  * every access to the config mechanisms and an `expect` line for each of
- * QEMU's own mapping events. Both passes run the same code (iq_line_apply);
- * only pass 1 learns and only pass 2 writes. Memory is per device, never
+ * QEMU's own mapping events. Both passes run the same code (iq_pass); only
+ * pass 1 learns and only pass 2 writes. Memory is per device, never
  * per line (docs/import-qemu.md).
  */
 #ifndef VT_IMPORT_QEMU_H
