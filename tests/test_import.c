@@ -351,6 +351,10 @@ static void test_err_mismatch(void)
 	rd("VGA", 0, 0x08, 0x00, 2, 0x1234);
 	rd("e1000", 0, 0x08, 0x00, 2, 0x8086);
 	fails_at(5, "slot at 00:01.0 was VGA (line 2), now e1000");
+	new_log();
+	L("pci_cfg_read mch 00:00.0 @0xffe -> 0x0");
+	ops(false, 0xe0000ffe, 0, 4, "pcie-mmcfg-mmio");
+	fails_at(2, "a 4-byte access at 0xffe crosses the end of config space");
 }
 
 static void test_usage(void)

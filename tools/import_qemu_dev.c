@@ -272,8 +272,7 @@ static void read_byte_learn(struct iq_dev *d, bool bridge, unsigned b, uint8_t v
 	else if ((f & IQ_B_PEND) && iq_bar_reg(bridge, b) < 0) {
 		learn(d, b, v);
 		f |= IQ_B_PAIRED;
-	}
-	else if (!(f & IQ_B_PEND) && d->cur[b] != v)
+	} else if (!(f & IQ_B_PEND) && d->cur[b] != v)
 		d->volatile_bits += __builtin_popcount((uint8_t)(d->cur[b] ^ v));
 	if ((f & IQ_B_WFIRST) && !(f & IQ_B_FREAD)) {
 		d->reset[b] = v; /* the first read after it; masked in iq_dev_finish */

@@ -36,7 +36,8 @@ static int ecam_base(struct iq *q, const struct iq_line *c, uint64_t addr)
 }
 
 /* Check that the access decodes (CONTRACT §2) to what QEMU traced. */
-static int check_decode(struct iq *q, const struct iq_line *c, enum iq_region rgn, uint64_t addr)
+static int check_decode(struct iq *q, const struct iq_line *c, enum iq_region rgn, uint64_t addr,
+			unsigned size)
 {
 	unsigned bus, devfn, reg;
 
@@ -63,6 +64,9 @@ static int check_decode(struct iq *q, const struct iq_line *c, enum iq_region rg
 			reg = c->off;
 		}
 	}
+	if (c->off + size > IQ_CFG)
+		return iq_err(q, "a %u-byte access at 0x%x crosses the end of config space", size,
+			      c->off);
 	if (bus != c->bus || devfn != c->devfn || reg != c->off)
 		return iq_err(q, "QEMU's %s %02x:%02x.%x @0x%x does not match the access "
 			      "(%02x:%02x.%x @0x%x)", c->dev, c->bus, c->devfn >> 3, c->devfn & 7,
@@ -91,7 +95,7 @@ static int data_read(struct iq *q, const struct iq_line *l, uint32_t v)
 		return 0;
 	}
 	q->rd_valid = false;
-	if (check_decode(q, &q->rd, l->rgn, l->addr))
+	if (check_decode(q, &q->rd, l->rgn, l->addr, l->opsize))
 		return -1;
 	if (q->rd.val != v)
 		return iq_err(q, "pci_cfg_read returned 0x%x, the data read 0x%x", q->rd.val, v);
@@ -148,7 +152,7 @@ static int cfg_write(struct iq *q, const struct iq_line *l)
 	if (!q->acc.valid)
 		return iq_err(q, "pci_cfg_write without a config data write before it");
 	q->acc.valid = false;
-	if (check_decode(q, l, q->acc.rgn, q->acc.addr))
+	if (check_decode(q, l, q->acc.rgn, q->acc.addr, q->acc.size))
 		return -1;
 	if (mask_size(l->val, q->acc.size) != q->acc.value)
 		return iq_err(q, "pci_cfg_write of 0x%x, the data write 0x%x", l->val, q->acc.value);
