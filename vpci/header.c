@@ -183,6 +183,9 @@ void vpci_header_write(struct vpci_dev *d, unsigned dw, const uint8_t old[4], un
 	case HND_BUS:
 		bus_written(d, old);
 		break;
+	case HND_WINDOW:
+		vpci_window_write(d, dw, reg, size, val);
+		break;
 	default:
 		break;
 	}
@@ -233,12 +236,15 @@ static void cap_masks(struct vpci_dev *d)
 			set_mask(d, pos + 2, 2, 0xc000, 0);
 			break;
 		case PCI_CAP_ID_EXP:
-			if (pos + 0x34 > PCI_CFG_SPACE_SIZE)
+			/* Version 1 capabilities end after Link Status (PCIe 1.0a 7.8). */
+			if (pos + 0x14 > PCI_CFG_SPACE_SIZE)
 				break;
 			set_mask(d, pos + 0x08, 2, 0x7fff, 0);     /* device control */
 			set_mask(d, pos + 0x0a, 2, 0, 0x000f);     /* device status */
 			set_mask(d, pos + 0x10, 2, 0x0fdb, 0);     /* link control */
 			set_mask(d, pos + 0x12, 2, 0, 0xc000);     /* link status */
+			if ((ctrl & 0xf) < 2 || pos + 0x34 > PCI_CFG_SPACE_SIZE)
+				break;
 			set_mask(d, pos + 0x18, 2, 0x1fff, 0);     /* slot control */
 			set_mask(d, pos + 0x1a, 2, 0, 0x011f);     /* slot status */
 			set_mask(d, pos + 0x1c, 2, 0x001f, 0);     /* root control */

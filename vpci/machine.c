@@ -169,6 +169,10 @@ int vpci_machine_add_dev(struct vpci_machine *m, const struct vpci_dev_desc *des
 			d->ovr[i] = (struct vpci_mask_ovr){ desc->mask[i].reg, desc->mask[i].size,
 							    desc->mask[i].wmask, desc->mask[i].w1c };
 	}
+	if ((rc = vpci_window_init(d, desc))) {
+		free(d->cfg), free(d->ext), free(d->ovr), free(d);
+		return vt_err_at(err, rc, desc->file, desc->line, "device %s: bad indirect window", canon);
+	}
 	m->devs[m->ndev++] = d;
 	return 0;
 }

@@ -113,6 +113,39 @@ static int mask_line(struct vpci_parser *p, char **t, int n, const char *file, u
 	return 1;
 }
 
+/* `indirect SELREG DATAREG` and `indirect-reg INDEX VALUE [WMASK [W1C]]`. */
+static int window_line(struct vpci_parser *p, char **t, int n, const char *file, unsigned long ln,
+		       struct vt_err *err)
+{
+	struct vpci_dev_desc *d = p->cur;
+	uint64_t v[4] = { 0, 0, 0, 0 };
+
+	for (int i = 1; i < n && i <= 4; i++)
+		if (vt_parse_u64(t[i], &v[i - 1]))
+			return ERR("bad number '%s'", t[i]);
+	if (!strcmp(t[0], "indirect")) {
+		if (n != 3 || v[0] > 0xff || v[1] > 0xfc || (v[1] & 3))
+			return ERR("expected 'indirect SELREG DATAREG' (header offsets, DATAREG aligned)");
+		d->win_sel = (uint16_t)v[0];
+		d->win_data = (uint16_t)v[1];
+		return 1;
+	}
+	if (n < 3 || n > 5 || v[0] > 0xff || v[1] > 0xffffffffull || v[2] > 0xffffffffull ||
+	    v[3] > 0xffffffffull)
+		return ERR("expected 'indirect-reg INDEX VALUE [WMASK [W1C]]'");
+	if (!d->win_data)
+		return ERR("'indirect-reg' before 'indirect'");
+	for (unsigned i = 0; i < d->win_nreg; i++)
+		if (d->win_reg[i].index == v[0])
+			return ERR("indirect register 0x%llx given twice", (unsigned long long)v[0]);
+	d->win_reg[d->win_nreg].index = (uint8_t)v[0];
+	d->win_reg[d->win_nreg].val = (uint32_t)v[1];
+	d->win_reg[d->win_nreg].wmask = (uint32_t)v[2];
+	d->win_reg[d->win_nreg].w1c = (uint32_t)v[3];
+	d->win_nreg++;
+	return 1;
+}
+
 static int device_line(struct vpci_parser *p, char **t, int n, const char *file, unsigned long ln,
 		       struct vt_err *err)
 {
@@ -219,6 +252,8 @@ int vpci_parser_line(struct vpci_parser *p, const char *file, unsigned long ln, 
 		return device_line(p, t, n, file, ln, err);
 	if (!strcmp(t[0], "bar") || !strcmp(t[0], "rom"))
 		return p->cur ? bar_line(p, t, n, file, ln, err) : ERR("'%s' outside a device", t[0]);
+	if (!strcmp(t[0], "indirect") || !strcmp(t[0], "indirect-reg"))
+		return p->cur ? window_line(p, t, n, file, ln, err) : ERR("'%s' outside a device", t[0]);
 	if (!strcmp(t[0], "mask"))
 		return p->cur ? mask_line(p, t, n, file, ln, err) : ERR("'mask' outside a device");
 	if (!strcmp(t[0], "ram") || !strcmp(t[0], "reserved") || !strcmp(t[0], "rmrr"))

@@ -24,6 +24,14 @@ enum vpci_hnd {
 	HND_BAR,
 	HND_ROM,
 	HND_BUS,
+	HND_WINDOW,
+};
+
+/* An indirect register window (see struct vpci_dev_desc). */
+struct vpci_window {
+	uint16_t sel, data;
+	bool given[256];
+	uint32_t val[256], wmask[256], w1c[256];
 };
 
 struct vpci_dev {
@@ -49,6 +57,7 @@ struct vpci_dev {
 	char *file;
 	unsigned long line;
 	/* The `mask` overrides it was given, for vpci_machine_write(). */
+	struct vpci_window *win;
 	struct vpci_mask_ovr { uint16_t reg; uint8_t size; uint32_t wmask, w1c; } *ovr;
 	unsigned novr;
 };
@@ -105,6 +114,10 @@ void vpci_header_write(struct vpci_dev *d, unsigned dword, const uint8_t old[4],
 		       unsigned size, uint32_t val);
 void vpci_header_update_all(struct vpci_dev *d);
 void vpci_bar_update(struct vpci_dev *d, unsigned bar);
+/* window.c */
+int vpci_window_init(struct vpci_dev *d, const struct vpci_dev_desc *desc);
+void vpci_window_write(struct vpci_dev *d, unsigned dword, unsigned reg, unsigned size, uint32_t val);
+void vpci_window_put(const struct vpci_dev *d, FILE *f);
 /* topo.c */
 struct vpci_bus *vpci_bus_new(struct vpci_machine *m, uint16_t seg, struct vpci_dev *bridge);
 struct vpci_seg *vpci_seg_get(struct vpci_machine *m, uint16_t seg, bool create);

@@ -59,6 +59,15 @@ struct vpci_dev_desc {
 	/* Explicit write masks overriding the defaults: reg, size, wmask, w1c. */
 	struct { uint16_t reg; uint8_t size; uint32_t wmask, w1c; } mask[32];
 	unsigned nmask;
+	/*
+	 * An indirect register window (SHPC's DWORD Select / DWORD Data, PCI
+	 * Standard Hot-Plug Controller 1.0 section 5.2.2): the 4-byte data
+	 * register at win_data shows register `select` of a file of 256, where
+	 * select is the byte at win_sel. win_nreg == 0: none.
+	 */
+	uint16_t win_sel, win_data;
+	unsigned win_nreg;
+	struct { uint8_t index; uint32_t val, wmask, w1c; } win_reg[256];
 	const struct vpci_backend_ops *ops; /* NULL: simulated */
 	void *ops_ctx;
 	unsigned long line;           /* where it was declared, for errors */

@@ -49,6 +49,7 @@ static void write_dev(const struct vpci_dev *d, FILE *f)
 	for (unsigned i = 0; i < d->novr; i++)
 		fprintf(f, "mask 0x%x %u 0x%x 0x%x\n", d->ovr[i].reg, d->ovr[i].size, d->ovr[i].wmask,
 			d->ovr[i].w1c);
+	vpci_window_put(d, f);
 }
 
 int vpci_machine_write(const struct vpci_machine *m, FILE *f)
