@@ -70,9 +70,11 @@ static int parse_compare(char **t, int n, struct vt_rec *rec, const char *file, 
 /* The line's first field is `word` (followed by a blank, or alone): fields may be tab-separated. */
 static bool keyword(const char *p, const char *word)
 {
-	size_t n = strlen(word);
-
-	return !strncmp(p, word, n) && (p[n] == ' ' || p[n] == '\t' || p[n] == '\r' || !p[n]);
+	/* strncmp(p, word, strlen(word)) without the two library calls: this runs for every line. */
+	while (*word)
+		if (*p++ != *word++)
+			return false;
+	return *p == ' ' || *p == '\t' || *p == '\r' || !*p;
 }
 
 int vt_trace_parse(char *line, const char *file, unsigned long ln, struct vt_rec *rec,

@@ -38,15 +38,16 @@ int vt_err_at(struct vt_err *err, int errnum, const char *file, unsigned long li
 	return errnum > 0 ? -errnum : errnum;
 }
 
+/* Hex digit value + 1 (0: not a hex digit): one lookup per character on the replay path. */
+static const uint8_t hexdig1[256] = {
+	['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+	['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 static int hexval(int c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return (int)hexdig1[c & 0xff] - 1;
 }
 
 int vt_parse_hex(const char *s, uint64_t *out)
@@ -152,20 +153,28 @@ char *vt_fmt_range(const struct vt_range *r, char *buf)
 	return buf;
 }
 
+/* Character classes of the line grammar, one lookup per character (replay tokenises every line). */
+#define CC_BLANK 1 /* ' ' \t \r \n: separate tokens */
+#define CC_END   2 /* ends a token: a blank, '#' or NUL */
+static const uint8_t cclass[256] = {
+	[' '] = CC_BLANK | CC_END, ['\t'] = CC_BLANK | CC_END, ['\r'] = CC_BLANK | CC_END,
+	['\n'] = CC_BLANK | CC_END, ['#'] = CC_END, [0] = CC_END,
+};
+
 int vt_tokenize(char *line, char **tok, int max)
 {
 	int n = 0;
 	char *p = line;
 
 	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		while (cclass[(unsigned char)*p] & CC_BLANK)
 			p++;
 		if (!*p || *p == '#')
 			break;
 		if (n == max)
 			return -E2BIG;
 		tok[n++] = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' && *p != '#')
+		while (!(cclass[(unsigned char)*p] & CC_END))
 			p++;
 		if (*p == '#') {
 			*p = 0;
