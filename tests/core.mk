@@ -16,3 +16,8 @@ check_PROGRAMS += test_traps
 TESTS += test_traps
 test_traps_SOURCES = test_traps.c $(CORE_TEST_UTIL)
 test_traps_LDADD = $(TEST_LIBS)
+# replay.c is compiled into its test (it is the front end's, not a library's)
+check_PROGRAMS += test_replay
+TESTS += test_replay
+test_replay_SOURCES = test_replay.c $(CORE_TEST_UTIL)
+test_replay_LDADD = $(TEST_LIBS)
