@@ -518,7 +518,12 @@ static void test_streaming(void)
 	}
 	CU_ASSERT_FATAL(wait4(pid, &status, 0, &ru) == pid);
 	TU_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "replay of %lu lines: status 0x%x", nlines, status);
+#if defined(__SANITIZE_ADDRESS__)
+	/* ASan's quarantine keeps freed memory resident: the bound means nothing there. */
+	fprintf(stderr, "\n    (AddressSanitizer build: RSS bound not checked)");
+#else
 	TU_CHECK(ru.ru_maxrss < 16 * 1024, "peak RSS %ld KiB for %lu lines", ru.ru_maxrss, nlines);
+#endif
 	fprintf(stderr, "\n    (2M-line replay: peak RSS %ld KiB)  ", ru.ru_maxrss);
 
 	/* The output: four events a cycle, and the summary last. */
