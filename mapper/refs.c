@@ -167,6 +167,30 @@ static struct refs_node *append(struct refs *r, struct refs_node *m, struct refs
 	return merge(m, n);
 }
 
+/*
+ * Undo a cut at `unit` when nothing tells the two sides apart any more, so
+ * that the treap holds one segment per distinct run: its size follows the
+ * ranges mapped now, not every boundary ever cut (a BAR moved across a
+ * larger one would otherwise leave two segments behind per move).
+ */
+static void join(struct refs *r, uint64_t unit)
+{
+	struct refs_node *rn = (struct refs_node *)refs_find(r, unit), *ln, *a, *mid, *b;
+
+	if (!unit || !rn || rn->first != unit || !(ln = (struct refs_node *)refs_find(r, unit - 1)) ||
+	    ln->count != rn->count || ln->pin != rn->pin)
+		return;
+	split(r->root, rn->first, &a, &mid);
+	if (rn->last != UINT64_MAX)
+		split(mid, rn->last + 1, &mid, &b);
+	else
+		b = NULL;
+	ln->last = rn->last;
+	free(mid); /* exactly rn */
+	r->nodes--;
+	r->root = merge(a, b);
+}
+
 void refs_add(struct refs *r, uint64_t first, uint64_t last, int delta, bool pin, refs_fn *fn,
 	      void *ctx)
 {
@@ -218,6 +242,9 @@ void refs_add(struct refs *r, uint64_t first, uint64_t last, int delta, bool pin
 		rn.fn(rn.ctx, rn.up, rn.first, rn.last);
 	free(f.v);
 	r->root = merge(merge(a, m), b);
+	join(r, first);
+	if (last != UINT64_MAX)
+		join(r, last + 1);
 }
 
 static void walk(const struct refs_node *n, void (*fn)(void *, const struct refs_node *), void *ctx)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../mapper/private.h"
 #include "core_util.h"
 
 #define SBDF0 VT_SBDF(0, 0, VT_DEVFN(2, 0))
@@ -226,6 +227,63 @@ static void test_coalesce(void)
 	TU_CALLS(&t, "");
 	clear(&t, &s[2], 2);
 	TU_CALLS(&t, "-10/4 -14/4 -18/4 -1c/4 -20/1");
+	mt_free(&t);
+}
+
+/*
+ * The segment tree stays canonical: no two adjacent segments with the same
+ * counts, so its size follows the ranges mapped now, not the history (a
+ * guest moving a small BAR across a large one must not grow it forever).
+ */
+struct canon { const struct refs_node *prev; unsigned bad; size_t n; };
+
+static void canon_cb(void *ctx, const struct refs_node *n)
+{
+	struct canon *c = ctx;
+
+	if (c->prev && c->prev->last + 1 == n->first && c->prev->count == n->count && c->prev->pin == n->pin)
+		c->bad++;
+	c->prev = n;
+	c->n++;
+}
+
+static size_t canon_check(struct mt *t, enum vt_space sp)
+{
+	struct canon c = { NULL, 0, 0 };
+
+	refs_walk(&t->m->refs[sp], canon_cb, &c);
+	TU_CHECK(c.bad == 0, "%u adjacent segments with equal counts (of %zu)", c.bad, c.n);
+	TU_CHECK(c.n == t->m->refs[sp].nodes, "walk %zu nodes, count says %zu", c.n, t->m->refs[sp].nodes);
+	return c.n;
+}
+
+static void test_canonical(void)
+{
+	struct mt t;
+	struct map_slot big = { 0 }, small = { 0 }, io = { 0 }, io2 = { 0 };
+	size_t most = 0;
+
+	mt_init(&t, 0);
+	map_seal(t.m);
+	set(&t, &big, 0, 0, VT_SPACE_MEM, 0x10000000, 0x13ffffff); /* 16K pages */
+	for (uint64_t p = 0; p < 0x4000; p += 7) {
+		set(&t, &small, 1, 0, VT_SPACE_MEM, 0x10000000 + (p << 12), 0x10000fff + (p << 12));
+		size_t n = canon_check(&t, VT_SPACE_MEM);
+		most = n > most ? n : most;
+	}
+	clear(&t, &small, 1);
+	TU_EQ(canon_check(&t, VT_SPACE_MEM), 1);
+	TU_CHECK(most <= 3, "up to %zu segments for two ranges", most);
+	clear(&t, &big, 0);
+	TU_EQ(canon_check(&t, VT_SPACE_MEM), 0);
+	/* Adjacent ranges of the same count are one segment, whatever the order they came in. */
+	set(&t, &io, 0, 0, VT_SPACE_IO, 0x1000, 0x10ff);
+	set(&t, &io2, 1, 0, VT_SPACE_IO, 0x1100, 0x11ff);
+	TU_EQ(canon_check(&t, VT_SPACE_IO), 1);
+	clear(&t, &io, 0);
+	set(&t, &io, 0, 0, VT_SPACE_IO, 0x1000, 0x10ff);
+	TU_EQ(canon_check(&t, VT_SPACE_IO), 1);
+	TU_CALLS(&t, "+10000/4000 -10000/4000 io+1000/100 io+1100/100 io-1000/100 io+1000/100");
 	mt_free(&t);
 }
 
@@ -742,6 +800,14 @@ static void model_run(uint64_t seed, enum vt_policy global, unsigned nops)
 				}
 			}
 
+		/* The tree stays canonical, its size bounded by the ranges held now. */
+		for (int sp = 0; sp < 2; sp++) {
+			size_t segs = canon_check(&t, (enum vt_space)sp);
+			if (segs > 4 * NSLOTS + 16) {
+				TU_CHECK(false, "op %u: %zu segments for %u slots", op, segs, NSLOTS);
+				bad++;
+			}
+		}
 		/* Reference counts and the mapped set, unit by unit. */
 		for (int sp = 0; sp < 2; sp++) {
 			uint64_t lim = sp == VT_SPACE_IO ? NPORTS : NPAGES;
@@ -808,6 +874,7 @@ static CU_TestInfo refs_tests[] = {
 	{ "overlapping and nested ranges", test_overlap_nested },
 	{ "coalesced calls, max_nr, 64 GiB, I/O", test_coalesce },
 	{ "backend errors, no backend", test_backend_errors },
+	{ "segments stay canonical", test_canonical },
 	CU_TEST_INFO_NULL,
 };
 
