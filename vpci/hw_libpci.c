@@ -22,11 +22,6 @@
 
 #include "vpci.h"
 
-/* Declared in vpci.h once the lead adds them (see /tmp/ioreq-needs.md). */
-extern const struct vpci_backend_ops vpci_hw_libpci;
-int vpci_hw_libpci_desc(struct pci_access *pacc, uint32_t sbdf, const char *path,
-			struct vpci_dev_desc *d, struct vt_err *err);
-
 struct hw_libpci {
 	struct pci_dev *dev;
 	bool readonly; /* the dump method: libpci's dump_write() is fatal */
@@ -98,7 +93,7 @@ static int hw_read_cfg(struct pci_dev *dev, struct vpci_dev_desc *d)
 {
 	memset(d->cfg, 0xff, sizeof(d->cfg));
 	if (!pci_read_block(dev, 0, d->cfg, 64))
-		return -EIO;
+		return -ENODEV; /* libpci cannot read what is not there (sysfs: no config file) */
 	d->cfg_len = 64;
 	if (!pci_read_block(dev, 64, d->cfg + 64, 192))
 		return 0;
@@ -139,7 +134,8 @@ int vpci_hw_libpci_desc(struct pci_access *pacc, uint32_t sbdf, const char *path
 	if (rc) {
 		hw_destroy(h);
 		return vt_errf(err, -rc, "host function %s: %s", vt_fmt_sbdf(sbdf, s),
-			       rc == -ENODEV ? "no such function" : "cannot read its config space");
+			       rc == -ENODEV ? "no such function (its config space does not read)"
+					     : "cannot read its config space");
 	}
 	hw_sizes(h->dev, d);
 	if (path)
