@@ -161,56 +161,58 @@ static void dump_log(struct ioreq_sim *sim)
 		fprintf(stderr, "  log %zu: %s\n", i, ioreq_sim_log_line(sim, i));
 }
 
+/* What the backend must call, in this order, around a guest that renumbers a bridge. */
+static const char *const life_setup[] = {
+	"xc_interface_open() = ok",
+	"xendevicemodel_open() = ok",
+	"xenforeignmemory_open() = ok",
+	"xenevtchn_open() = ok",
+	"xc_domain_getinfo(5) = 0 vcpus=2",
+	"xendevicemodel_create_ioreq_server(5, 0) = 0 id=0",
+	"xenforeignmemory_map_resource(5, 0, 0, 1, 1) = 0",
+	"xc_domain_iomem_permission(5, 0xe8000, 0x20, 1) = 0",
+	"xc_domain_memory_mapping(5, 0xe8000, 0xe8000, 0x20, 1) = 0",
+	"xendevicemodel_map_io_range_to_ioreq_server(5, 0, port, 0xcf8, 0xcff) = 0",
+	"xendevicemodel_map_io_range_to_ioreq_server(5, 0, mmio, 0xb0000000, 0xb0ffffff) = 0",
+	"xendevicemodel_map_pcidev_to_ioreq_server(5, 0, 0000:00:00.0) = 0",
+	"xendevicemodel_map_pcidev_to_ioreq_server(5, 0, 0000:00:02.0) = 0",
+	"xendevicemodel_map_pcidev_to_ioreq_server(5, 0, 0000:00:1c.0) = 0",
+	"xendevicemodel_map_pcidev_to_ioreq_server(5, 0, 0000:01:00.0) = 0",
+	"xendevicemodel_set_ioreq_server_state(5, 0, 1) = 0",
+};
+static const char *const life_io[] = {
+	"xc_domain_ioport_permission(5, 0xd000, 0x20, 1) = 0",
+	"xc_domain_ioport_mapping(5, 0xd000, 0xd000, 0x20, 1) = 0",
+	"xendevicemodel_map_io_range_to_ioreq_server(5, 0, port",
+};
+static const char *const life_renumber[] = {
+	"xendevicemodel_unmap_pcidev_from_ioreq_server(5, 0, 0000:01:00.0) = 0",
+	"xendevicemodel_map_pcidev_to_ioreq_server(5, 0, 0000:09:00.0) = 0",
+};
+static const char *const life_down[] = {
+	"xendevicemodel_set_ioreq_server_state(5, 0, 0) = 0",
+	"xendevicemodel_unmap_pcidev_from_ioreq_server(5, 0, 0000:00:00.0) = 0",
+	"xendevicemodel_unmap_pcidev_from_ioreq_server(5, 0, 0000:09:00.0) = 0",
+	"xendevicemodel_unmap_io_range_from_ioreq_server(5, 0, mmio, 0xb0000000, 0xb0ffffff) = 0",
+	"xendevicemodel_unmap_io_range_from_ioreq_server(5, 0, port, 0xcf8, 0xcff) = 0",
+	"xc_domain_memory_mapping(5, 0xe8000, 0xe8000, 0x20, 0) = 0",
+	"xc_domain_iomem_permission(5, 0xe8000, 0x20, 0) = 0",
+	"xenforeignmemory_unmap_resource(5, 0) = 0",
+	"xendevicemodel_destroy_ioreq_server(5, 0) = 0",
+	"xenevtchn_close() = 0",
+	"xenforeignmemory_close() = 0",
+	"xendevicemodel_close() = 0",
+	"xc_interface_close() = 0",
+};
+static const char *const life_io_down[] = {
+	"xendevicemodel_set_ioreq_server_state(5, 0, 0) = 0",
+	"xc_domain_ioport_mapping(5, 0xd000, 0xd000, 0x20, 0) = 0",
+	"xc_domain_ioport_permission(5, 0xd000, 0x20, 0) = 0",
+	"xendevicemodel_destroy_ioreq_server(5, 0) = 0",
+};
+
 static void test_xen_lifecycle(void)
 {
-	static const char *const setup[] = {
-		"xc_interface_open() = ok",
-		"xendevicemodel_open() = ok",
-		"xenforeignmemory_open() = ok",
-		"xenevtchn_open() = ok",
-		"xc_domain_getinfo(5) = 0 vcpus=2",
-		"xendevicemodel_create_ioreq_server(5, 0) = 0 id=0",
-		"xenforeignmemory_map_resource(5, 0, 0, 1, 1) = 0",
-		"xc_domain_iomem_permission(5, 0xe8000, 0x20, 1) = 0",
-		"xc_domain_memory_mapping(5, 0xe8000, 0xe8000, 0x20, 1) = 0",
-		"xendevicemodel_map_io_range_to_ioreq_server(5, 0, port, 0xcf8, 0xcff) = 0",
-		"xendevicemodel_map_io_range_to_ioreq_server(5, 0, mmio, 0xb0000000, 0xb0ffffff) = 0",
-		"xendevicemodel_map_pcidev_to_ioreq_server(5, 0, 0000:00:00.0) = 0",
-		"xendevicemodel_map_pcidev_to_ioreq_server(5, 0, 0000:00:02.0) = 0",
-		"xendevicemodel_map_pcidev_to_ioreq_server(5, 0, 0000:00:1c.0) = 0",
-		"xendevicemodel_map_pcidev_to_ioreq_server(5, 0, 0000:01:00.0) = 0",
-		"xendevicemodel_set_ioreq_server_state(5, 0, 1) = 0",
-	};
-	static const char *const io[] = {
-		"xc_domain_ioport_permission(5, 0xd000, 0x20, 1) = 0",
-		"xc_domain_ioport_mapping(5, 0xd000, 0xd000, 0x20, 1) = 0",
-		"xendevicemodel_map_io_range_to_ioreq_server(5, 0, port",
-	};
-	static const char *const renumber[] = {
-		"xendevicemodel_unmap_pcidev_from_ioreq_server(5, 0, 0000:01:00.0) = 0",
-		"xendevicemodel_map_pcidev_to_ioreq_server(5, 0, 0000:09:00.0) = 0",
-	};
-	static const char *const down[] = {
-		"xendevicemodel_set_ioreq_server_state(5, 0, 0) = 0",
-		"xendevicemodel_unmap_pcidev_from_ioreq_server(5, 0, 0000:00:00.0) = 0",
-		"xendevicemodel_unmap_pcidev_from_ioreq_server(5, 0, 0000:09:00.0) = 0",
-		"xendevicemodel_unmap_io_range_from_ioreq_server(5, 0, mmio, 0xb0000000, 0xb0ffffff) = 0",
-		"xendevicemodel_unmap_io_range_from_ioreq_server(5, 0, port, 0xcf8, 0xcff) = 0",
-		"xc_domain_memory_mapping(5, 0xe8000, 0xe8000, 0x20, 0) = 0",
-		"xc_domain_iomem_permission(5, 0xe8000, 0x20, 0) = 0",
-		"xenforeignmemory_unmap_resource(5, 0) = 0",
-		"xendevicemodel_destroy_ioreq_server(5, 0) = 0",
-		"xenevtchn_close() = 0",
-		"xenforeignmemory_close() = 0",
-		"xendevicemodel_close() = 0",
-		"xc_interface_close() = 0",
-	};
-	static const char *const io_down[] = {
-		"xendevicemodel_set_ioreq_server_state(5, 0, 0) = 0",
-		"xc_domain_ioport_mapping(5, 0xd000, 0xd000, 0x20, 0) = 0",
-		"xc_domain_ioport_permission(5, 0xd000, 0x20, 0) = 0",
-		"xendevicemodel_destroy_ioreq_server(5, 0) = 0",
-	};
 	struct ioreq_sim_state st;
 	struct xrig r;
 	char bind[2][64], unbind[2][64];
@@ -219,8 +221,8 @@ static void test_xen_lifecycle(void)
 
 	if (xrig_start(&r, 2, decoding_machine(), true))
 		goto out;
-	setup_end = in_order(r.sim, setup, VT_ARRAY_SIZE(setup), -1);
-	in_order(r.sim, io, VT_ARRAY_SIZE(io), -1); /* I/O BAR: permission, mapping, before claims */
+	setup_end = in_order(r.sim, life_setup, VT_ARRAY_SIZE(life_setup), -1);
+	in_order(r.sim, life_io, VT_ARRAY_SIZE(life_io), -1); /* I/O BAR: permission, mapping, before claims */
 	/* bind after enabling, to the port Xen wrote into each vCPU's slot */
 	for (unsigned v = 0; v < 2; v++) {
 		snprintf(bind[v], sizeof(bind[v]), "xenevtchn_bind_interdomain(5, %u) = ",
@@ -231,7 +233,7 @@ static void test_xen_lifecycle(void)
 	/* the guest renumbers the bridge: claims move, the old one released first */
 	ti_conf1_write(r.sim, 1, 0, 0x1c, 0, 0x18, 4, 0x00090900);
 	TI_EQ(ti_conf1_read(r.sim, 0, 9, 0, 0, 0, 4), 0x816810ec);
-	moved = in_order(r.sim, renumber, 2, setup_end);
+	moved = in_order(r.sim, life_renumber, 2, setup_end);
 	for (unsigned v = 0; v < 2; v++) {
 		long at = ioreq_sim_log_find(r.sim, bind[v], 0);
 		const char *line = at >= 0 ? ioreq_sim_log_line(r.sim, (size_t)at) : "= -1";
@@ -242,8 +244,8 @@ static void test_xen_lifecycle(void)
 	u[2] = "xendevicemodel_set_ioreq_server_state(5, 0, 0) = 0";
 	xrig_teardown(&r);
 	in_order(r.sim, u, 3, moved);                   /* unbind, then disable */
-	in_order(r.sim, down, VT_ARRAY_SIZE(down), moved); /* then claims, mappings, page, server, handles */
-	in_order(r.sim, io_down, VT_ARRAY_SIZE(io_down), moved);
+	in_order(r.sim, life_down, VT_ARRAY_SIZE(life_down), moved); /* then claims, mappings, page, server, handles */
+	in_order(r.sim, life_io_down, VT_ARRAY_SIZE(life_io_down), moved);
 	ioreq_sim_state(r.sim, &st);
 	GONE(st);
 	if (!all_gone(&st))
