@@ -36,6 +36,7 @@ void vpci_machine_destroy(struct vpci_machine *m)
 		free(d->cfg);
 		free(d->ext);
 		free(d->ovr);
+		free(d->win);
 		free(d->file);
 		free(d);
 	}
@@ -170,7 +171,7 @@ int vpci_machine_add_dev(struct vpci_machine *m, const struct vpci_dev_desc *des
 							    desc->mask[i].wmask, desc->mask[i].w1c };
 	}
 	if ((rc = vpci_window_init(d, desc))) {
-		free(d->cfg), free(d->ext), free(d->ovr), free(d);
+		free(d->cfg), free(d->ext), free(d->ovr), free(d->file), free(d);
 		return vt_err_at(err, rc, desc->file, desc->line, "device %s: bad indirect window", canon);
 	}
 	m->devs[m->ndev++] = d;

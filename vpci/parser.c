@@ -124,8 +124,12 @@ static int window_line(struct vpci_parser *p, char **t, int n, const char *file,
 		if (vt_parse_u64(t[i], &v[i - 1]))
 			return ERR("bad number '%s'", t[i]);
 	if (!strcmp(t[0], "indirect")) {
-		if (n != 3 || v[0] > 0xff || v[1] > 0xfc || (v[1] & 3))
-			return ERR("expected 'indirect SELREG DATAREG' (header offsets, DATAREG aligned)");
+		if (n != 3 || v[0] < 0x40 || v[0] > 0xff || v[1] < 0x40 || v[1] > 0xfc || (v[1] & 3) ||
+		    v[0] >> 2 == v[1] >> 2)
+			return ERR("expected 'indirect SELREG DATAREG' (0x40-0xff, DATAREG aligned, "
+				   "SELREG outside it)");
+		if (d->win_data)
+			return ERR("'indirect' given twice");
 		d->win_sel = (uint16_t)v[0];
 		d->win_data = (uint16_t)v[1];
 		return 1;

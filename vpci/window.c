@@ -25,10 +25,13 @@ int vpci_window_init(struct vpci_dev *d, const struct vpci_dev_desc *desc)
 {
 	struct vpci_window *w;
 
-	if (!desc->win_nreg)
+	/* `indirect` alone is a window too: every register reads all ones. */
+	if (!desc->win_data && !desc->win_nreg)
 		return 0;
-	if (desc->win_sel >= PCI_CFG_SPACE_SIZE || desc->win_data + 4 > PCI_CFG_SPACE_SIZE ||
-	    (desc->win_data & 3) || desc->win_sel >> 2 == desc->win_data >> 2)
+	/* Both outside the standard header, whose dwords have handlers of their own. */
+	if (desc->win_sel < 0x40 || desc->win_sel >= PCI_CFG_SPACE_SIZE || desc->win_data < 0x40 ||
+	    desc->win_data + 4 > PCI_CFG_SPACE_SIZE || (desc->win_data & 3) ||
+	    desc->win_sel >> 2 == desc->win_data >> 2)
 		return -EINVAL;
 	if (!(w = calloc(1, sizeof(*w))))
 		return -ENOMEM;
