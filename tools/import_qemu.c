@@ -2,9 +2,11 @@
  * tools/import_qemu.c - `vpcitrap import-qemu LOG -o TRACE [-v]`.
  *
  * Turns a QEMU `-trace` log (shared/traces/qemu/README.md) into a
- * self-contained trace: two passes over the log (import_qemu.h). LOG may be
- * `-` for standard input (spooled to a temporary file for the second pass)
- * or end in .xz (read through `xz -dc`). Exit 0, or 2 with FILE:LINE: on
+ * self-contained trace: two passes over the log (import_qemu.h), and a dry
+ * run of the second between them when a function has an indirect register
+ * window (import_qemu_window.c). LOG may be `-` for standard input (spooled
+ * to a temporary file for the later passes) or end in .xz (read through
+ * `xz -dc`). Exit 0, or 2 with FILE:LINE: on
  * anything the log does not explain.
  */
 #include <errno.h>
@@ -90,9 +92,27 @@ static int run_pass(struct iq *q, struct iq_input *in, int pass)
 	return close_input(q, in, rc);
 }
 
-/* Between the passes: finish every function, start pass 2 from reset. */
-static int between_passes(struct iq *q)
+/* Every pass starts from reset: no latch, no access pending, no counts. */
+static void start_pass(struct iq *q)
 {
+	q->cf8 = 0;
+	q->cf8_set = q->rd_valid = q->linux_marked = false;
+	q->acc.valid = false;
+	q->ndbg = 0;
+	q->accesses = q->reads = q->writes = q->absent = q->expects = 0;
+	q->ambiguous = q->offset_quirks = 0;
+}
+
+/*
+ * Between the passes: finish every function; if some have an indirect
+ * window, a dry run of pass 2 learns their registers. Then every function
+ * is back at reset for pass 2.
+ */
+static int between_passes(struct iq *q, struct iq_input *in)
+{
+	bool windows = false;
+	int rc;
+
 	if (!q->ndev)
 		return iq_fail(q, "%s: no pci_cfg_read or pci_cfg_write line: "
 			       "not a log of QEMU's PCI trace events", q->file);
@@ -100,14 +120,21 @@ static int between_passes(struct iq *q)
 		if (iq_dev_finish(q, q->dev[i]))
 			return -1;
 		iq_dev_rewind(q->dev[i]);
+		windows |= q->dev[i]->win != NULL;
 	}
-	q->cf8 = 0;
-	q->cf8_set = q->rd_valid = q->linux_marked = false;
-	q->acc.valid = false;
-	q->ndbg = 0;
-	q->accesses = q->reads = q->writes = q->absent = q->expects = 0;
-	q->ambiguous = q->offset_quirks = 0;
-	iq_emit_machine(q);
+	if (windows) {
+		start_pass(q);
+		q->dry = true;
+		rc = run_pass(q, in, 2);
+		q->dry = false;
+		if (rc)
+			return rc;
+		for (unsigned i = 0; i < q->ndev; i++) {
+			iq_win_finish(q->dev[i]);
+			iq_dev_rewind(q->dev[i]);
+		}
+	}
+	start_pass(q);
 	return 0;
 }
 
@@ -127,6 +154,9 @@ static void report(const struct iq *q)
 			d->predicted_mm, d->predicted_mm_hdr);
 		if (d->predicted_mm)
 			fprintf(stderr, " first @0x%x line %lu", d->first_mm_off, d->first_mm_line);
+		if (d->win)
+			fprintf(stderr, "; window 0x%x/0x%x: %u registers, volatile bits %lu",
+				d->win->sel, d->win->data, d->win->ngiven, d->win->volatile_bits);
 		fputc('\n', stderr);
 	}
 }
@@ -145,6 +175,8 @@ static int import(struct iq *q, const char *out)
 	struct stat st;
 	int rc = run_pass(q, &in, 1);
 
+	if (!rc)
+		rc = between_passes(q, &in);
 	if (!rc) {
 		q->out = to_stdout ? stdout : fopen(out, "w");
 		if (!q->out)
@@ -152,10 +184,10 @@ static int import(struct iq *q, const char *out)
 		/* Only a regular file is removed on failure (not /dev/null). */
 		regular = q->out && !fstat(fileno(q->out), &st) && S_ISREG(st.st_mode);
 	}
-	if (!rc)
-		rc = between_passes(q);
-	if (!rc)
+	if (!rc) {
+		iq_emit_machine(q);
 		rc = run_pass(q, &in, 2);
+	}
 	if (q->out && !to_stdout && fclose(q->out) && !rc)
 		rc = iq_fail(q, "%s: %s", out, strerror(errno));
 	if (q->out && to_stdout && fflush(stdout) && !rc)
@@ -200,8 +232,10 @@ int cmd_import_qemu(int argc, char **argv)
 		fprintf(stderr, "%s\n", q->err);
 	else if (q->verbose)
 		report(q);
-	for (unsigned i = 0; i < q->ndev; i++)
+	for (unsigned i = 0; i < q->ndev; i++) {
+		free(q->dev[i]->win);
 		free(q->dev[i]);
+	}
 	free(q);
 	return rc ? 2 : 0;
 }

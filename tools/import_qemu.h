@@ -8,7 +8,8 @@
  * every access to the config mechanisms and an `expect` line for each of
  * QEMU's own mapping events. Both passes run the same code (iq_pass); only
  * pass 1 learns and only pass 2 writes. Memory is per device, never
- * per line (docs/import-qemu.md).
+ * per line (docs/import-qemu.md). A function with an indirect register
+ * window (SHPC) has its registers learnt by a dry run of pass 2 in between.
  */
 #ifndef VT_IMPORT_QEMU_H
 #define VT_IMPORT_QEMU_H
@@ -74,6 +75,25 @@ int iq_parse_line(char *s, struct iq_line *l, const char **why);
 #define IQ_B_CKNOWN 0x20 /* PEND, and prew[] (the value before it) is known */
 #define IQ_B_PAIRED 0x40 /* read after a write at least once */
 
+/* What pass 1 proved about the bits of one byte (docs/import-qemu.md, "Write masks"). */
+struct iq_evid {
+	uint8_t rw;   /* bits proved writable */
+	uint8_t ro;   /* bits proved not plainly writable */
+	uint8_t w1c;  /* bits proved write-one-to-clear */
+	uint8_t weak; /* bits that read back as written, value before unknown */
+};
+
+/*
+ * A file of bytes as pass 1 follows it: a function's config space, or the
+ * registers behind an indirect window. Pointers into the owner's arrays.
+ */
+struct iq_file {
+	uint8_t *reset, *cur, *flags, *prew, *lastw;
+	struct iq_evid *ev;
+	unsigned long *volatile_bits;
+	unsigned weak_from;         /* weak evidence only from this byte on */
+};
+
 /* A mask line: explicit write masks for one register. */
 struct iq_mask {
 	uint16_t reg;
@@ -98,16 +118,14 @@ struct iq_dev {
 	uint8_t flags[IQ_CFG];
 	uint8_t prew[IQ_CFG];       /* value before the pending write */
 	uint8_t lastw[IQ_CFG];      /* value of the pending write */
-	uint8_t ev_rw[IQ_CFG];      /* bits proved writable */
-	uint8_t ev_ro[IQ_CFG];      /* bits proved not plainly writable */
-	uint8_t ev_w1c[IQ_CFG];     /* bits proved write-one-to-clear */
-	uint8_t ev_weak[IQ_CFG];    /* bits that read back as written, value before unknown */
+	struct iq_evid ev[IQ_CFG];  /* what the log proved about each bit */
 	/* BAR sizing: a dword read after an all-ones dword write. */
 	uint32_t sz_mask[IQ_NBARS];
 	bool sz_seen[IQ_NBARS];
 	bool sz_pend[IQ_NBARS];
 	uint64_t map_size[IQ_NBARS]; /* size of QEMU's mapping events */
 	bool bridge;                /* header type 1 (pass 1: as far as seen) */
+	struct iq_win *win;         /* an SHPC DWORD Select/Data window, or NULL */
 	/* Results of iq_dev_finish. */
 	unsigned cfg_len;
 	uint64_t bar_size[IQ_NBARS];
@@ -137,6 +155,7 @@ struct iq {
 	const char *name;           /* its base name, for the trace header */
 	unsigned long lineno;
 	int pass;                   /* 1: learn, 2: write */
+	bool dry;                   /* pass 2 run to learn the windows: writes nothing */
 	FILE *out;
 	bool verbose;
 	char err[512];
@@ -161,6 +180,31 @@ struct iq {
 	unsigned long offset_quirks;
 };
 
+/*
+ * An indirect register window (import_qemu_window.c): the dword at `data`
+ * shows register N of a file of 256, N being the byte at `sel` (SHPC's DWORD
+ * Select at cap+2 and DWORD Data at cap+4). Learnt by a pass of its own
+ * between pass 1 and pass 2, byte by byte like config space.
+ */
+#define IQ_WIN_REGS  256
+#define IQ_WIN_BYTES (4 * IQ_WIN_REGS)
+struct iq_win {
+	uint16_t sel, data;          /* config offsets */
+	uint8_t reset[IQ_WIN_BYTES], cur[IQ_WIN_BYTES], flags[IQ_WIN_BYTES];
+	uint8_t prew[IQ_WIN_BYTES], lastw[IQ_WIN_BYTES];
+	struct iq_evid ev[IQ_WIN_BYTES];
+	uint8_t wm[IQ_WIN_BYTES], w1c[IQ_WIN_BYTES];
+	bool given[IQ_WIN_REGS];     /* the log revealed the register's data */
+	unsigned ngiven;
+	unsigned long volatile_bits; /* bits that changed with no write */
+};
+
+/* Pass 2 proper, which writes the trace (not the windows' dry run). */
+static inline bool iq_writing(const struct iq *q)
+{
+	return q->pass == 2 && !q->dry;
+}
+
 /* import_qemu_dev.c: devices, routing, learning, the model. */
 struct iq_dev *iq_dev_get(struct iq *q, uint8_t bus, uint8_t devfn, const char *type,
 			  bool create);
@@ -170,10 +214,23 @@ int iq_dev_finish(struct iq *q, struct iq_dev *d);
 void iq_dev_rewind(struct iq_dev *d);
 void iq_def_mask(bool bridge, unsigned off, uint8_t *wm, uint8_t *w1c);
 void iq_eff_mask(const struct iq_dev *d, bool bridge, unsigned b, uint8_t *wm, uint8_t *w1c);
+void iq_ev_mask(const struct iq_evid *e, uint8_t dwm, uint8_t dw1c, uint8_t *wm, uint8_t *w1c);
+void iq_file_read(const struct iq_file *f, unsigned b, uint8_t v, bool pairs);
+void iq_file_write(const struct iq_file *f, unsigned b, uint8_t w);
 int iq_bar_reg(bool bridge, unsigned off);
 bool iq_dev_bar_io(const struct iq_dev *d, int bar);
 int iq_err(struct iq *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int iq_fail(struct iq *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* import_qemu_window.c: indirect register windows. */
+int iq_win_find(struct iq *q, struct iq_dev *d);
+bool iq_win_byte(const struct iq_dev *d, unsigned b);
+void iq_win_masks(struct iq_dev *d);
+void iq_win_read(struct iq *q, struct iq_dev *d, unsigned off, unsigned size, uint32_t val);
+void iq_win_write(struct iq *q, struct iq_dev *d, unsigned off, unsigned size, uint32_t val);
+void iq_win_finish(struct iq_dev *d);
+void iq_win_rewind(struct iq_dev *d);
+void iq_win_emit(FILE *f, const struct iq_dev *d);
 
 /* import_qemu_emit.c: the trace. */
 void iq_emit_machine(struct iq *q);

@@ -6,4 +6,5 @@ vpcitrap_SOURCES += \
 	import_qemu_run.c \
 	import_qemu_dev.c \
 	import_qemu_finish.c \
-	import_qemu_emit.c
+	import_qemu_emit.c \
+	import_qemu_window.c

@@ -98,14 +98,22 @@ int iq_bar_reg(bool bridge, unsigned off)
 	return -1;
 }
 
+/* Masks from evidence: the defaults dwm/dw1c, corrected by what the log proved. */
+void iq_ev_mask(const struct iq_evid *e, uint8_t dwm, uint8_t dw1c, uint8_t *wm, uint8_t *w1c)
+{
+	uint8_t ro = e->ro & ~e->rw, rw = e->rw | (e->weak & ~ro);
+
+	*w1c = (uint8_t)((dw1c | e->w1c) & ~e->rw);
+	*wm = (uint8_t)((dwm | rw) & ~ro & ~*w1c);
+}
+
 /* Masks in force: the defaults, corrected by what the log proved so far. */
 void iq_eff_mask(const struct iq_dev *d, bool bridge, unsigned b, uint8_t *wm, uint8_t *w1c)
 {
-	uint8_t ro = d->ev_ro[b] & ~d->ev_rw[b], rw = d->ev_rw[b] | (d->ev_weak[b] & ~ro), dw, dc;
+	uint8_t dw, dc;
 
 	iq_def_mask(bridge, b, &dw, &dc);
-	*w1c = (uint8_t)((dc | d->ev_w1c[b]) & ~d->ev_rw[b]);
-	*wm = (uint8_t)((dw | rw) & ~ro & ~*w1c);
+	iq_ev_mask(&d->ev[b], dw, dc, wm, w1c);
 }
 
 static bool sec_in_range(const struct iq_dev *b, uint8_t bus)
@@ -240,55 +248,86 @@ struct iq_dev *iq_dev_get(struct iq *q, uint8_t bus, uint8_t devfn, const char *
 }
 
 /* What a read after a write tells about the bits of one byte. */
-static void learn(struct iq_dev *d, unsigned b, uint8_t v)
+static void learn(const struct iq_file *f, unsigned b, uint8_t v)
 {
-	uint8_t w = d->lastw[b];
+	struct iq_evid *e = &f->ev[b];
+	uint8_t w = f->lastw[b];
 
-	if (d->flags[b] & IQ_B_CKNOWN) {
-		uint8_t c = d->prew[b], tried = c ^ w, w1c = c & w & ~v;
+	if (f->flags[b] & IQ_B_CKNOWN) {
+		uint8_t c = f->prew[b], tried = c ^ w, w1c = c & w & ~v;
 
-		d->ev_rw[b] |= tried & ~(v ^ w);
-		d->ev_ro[b] |= tried & ~(v ^ c);
-		d->ev_w1c[b] |= w1c;
-		d->volatile_bits += __builtin_popcount((uint8_t)(~tried & (v ^ c) & ~w1c));
+		e->rw |= tried & ~(v ^ w);
+		e->ro |= tried & ~(v ^ c);
+		e->w1c |= w1c;
+		*f->volatile_bits += __builtin_popcount((uint8_t)(~tried & (v ^ c) & ~w1c));
 	} else {
 		/* The value before is unknown: a bit that did not take the
 		 * write is at least not plainly writable; one that did is taken
 		 * as writable unless some other read proves otherwise (a
 		 * register firmware programs before reading, like q35's
 		 * PCIEXBAR, is writable and resets to 0). */
-		d->ev_ro[b] |= v ^ w;
-		if (b >= 0x40) /* the header's masks are QEMU's, known */
-			d->ev_weak[b] |= (uint8_t)~(v ^ w);
+		e->ro |= v ^ w;
+		if (b >= f->weak_from) /* the header's masks are QEMU's, known */
+			e->weak |= (uint8_t)~(v ^ w);
 	}
 }
 
-static void read_byte_learn(struct iq_dev *d, bool bridge, unsigned b, uint8_t v)
+/*
+ * Pass 1 bookkeeping of a read of byte b that returned v: the first read is
+ * its reset value, a read after a write is evidence (when `pairs`).
+ */
+void iq_file_read(const struct iq_file *file, unsigned b, uint8_t v, bool pairs)
 {
-	uint8_t f = d->flags[b];
+	uint8_t f = file->flags[b];
 
 	if (!(f & IQ_B_SEEN))
-		d->reset[b] = v;
-	else if ((f & IQ_B_PEND) && iq_bar_reg(bridge, b) < 0) {
-		learn(d, b, v);
+		file->reset[b] = v;
+	else if ((f & IQ_B_PEND) && pairs) {
+		learn(file, b, v);
 		f |= IQ_B_PAIRED;
-	} else if (!(f & IQ_B_PEND) && d->cur[b] != v)
-		d->volatile_bits += __builtin_popcount((uint8_t)(d->cur[b] ^ v));
+	} else if (!(f & IQ_B_PEND) && file->cur[b] != v)
+		*file->volatile_bits += __builtin_popcount((uint8_t)(file->cur[b] ^ v));
 	if ((f & IQ_B_WFIRST) && !(f & IQ_B_FREAD)) {
-		d->reset[b] = v; /* the first read after it; masked in iq_dev_finish */
+		file->reset[b] = v; /* the first read after it; masked when finished */
 		f |= IQ_B_FREAD;
 	}
-	d->cur[b] = v;
-	d->flags[b] = (uint8_t)((f | IQ_B_SEEN | IQ_B_READ) & ~(IQ_B_PEND | IQ_B_CKNOWN));
+	file->cur[b] = v;
+	file->flags[b] = (uint8_t)((f | IQ_B_SEEN | IQ_B_READ) & ~(IQ_B_PEND | IQ_B_CKNOWN));
+}
+
+/* Pass 1 bookkeeping of a write of w to byte b, before the model applies it. */
+void iq_file_write(const struct iq_file *file, unsigned b, uint8_t w)
+{
+	uint8_t f = file->flags[b];
+
+	if (!(f & IQ_B_SEEN))
+		f |= IQ_B_SEEN | IQ_B_WFIRST;
+	f = (uint8_t)((f & ~IQ_B_CKNOWN) | IQ_B_PEND);
+	if (f & IQ_B_READ)
+		f |= IQ_B_CKNOWN;
+	file->flags[b] = f;
+	file->prew[b] = file->cur[b];
+	file->lastw[b] = w;
+}
+
+static struct iq_file dev_file(struct iq_dev *d)
+{
+	return (struct iq_file){ d->reset, d->cur, d->flags, d->prew, d->lastw, d->ev,
+				 &d->volatile_bits, 0x40 };
 }
 
 void iq_dev_read(struct iq *q, struct iq_dev *d, unsigned off, unsigned size, uint32_t val)
 {
 	bool bridge = is_bridge(d);
 	int bar = iq_bar_reg(bridge, off);
+	struct iq_file f;
 
 	if (off + size > 0x100)
 		d->ext = true;
+	if (q->pass == 2 && q->dry) {
+		iq_win_read(q, d, off, size, val);
+		return;
+	}
 	if (q->pass == 2) {
 		uint32_t got = 0;
 
@@ -312,8 +351,9 @@ void iq_dev_read(struct iq *q, struct iq_dev *d, unsigned off, unsigned size, ui
 	}
 	if (bar >= 0)
 		d->sz_pend[bar] = false;
+	f = dev_file(d);
 	for (unsigned i = 0; i < size; i++)
-		read_byte_learn(d, bridge, off + i, (uint8_t)(val >> (8 * i)));
+		iq_file_read(&f, off + i, (uint8_t)(val >> (8 * i)), iq_bar_reg(bridge, off + i) < 0);
 	if (off <= 0x0e && off + size > 0x0a)
 		learn_bridge(d);
 }
@@ -329,6 +369,7 @@ void iq_dev_write(struct iq *q, struct iq_dev *d, unsigned off, unsigned size, u
 {
 	bool bridge = is_bridge(d);
 	int bar = iq_bar_reg(bridge, off);
+	struct iq_file f = dev_file(d);
 
 	if (off + size > 0x100)
 		d->ext = true;
@@ -339,16 +380,7 @@ void iq_dev_write(struct iq *q, struct iq_dev *d, unsigned off, unsigned size, u
 		uint8_t w = (uint8_t)(val >> (8 * i)), wm = d->wm[b], w1c = d->w1c[b];
 
 		if (q->pass == 1) {
-			uint8_t f = d->flags[b];
-
-			if (!(f & IQ_B_SEEN))
-				f |= IQ_B_SEEN | IQ_B_WFIRST;
-			f = (uint8_t)((f & ~IQ_B_CKNOWN) | IQ_B_PEND);
-			if (f & IQ_B_READ)
-				f |= IQ_B_CKNOWN;
-			d->flags[b] = f;
-			d->prew[b] = d->cur[b];
-			d->lastw[b] = w;
+			iq_file_write(&f, b, w);
 			if (iq_bar_reg(bridge, b) >= 0)
 				wm = 0xff, w1c = 0;
 			else
@@ -356,6 +388,7 @@ void iq_dev_write(struct iq *q, struct iq_dev *d, unsigned off, unsigned size, u
 		}
 		d->cur[b] = (uint8_t)(((d->cur[b] & ~wm) | (w & wm)) & ~(w & w1c));
 	}
+	iq_win_write(q, d, off, size, val);
 }
 
 bool iq_dev_bar_io(const struct iq_dev *d, int bar)

@@ -1,7 +1,8 @@
 /*
- * tools/import_qemu_emit.c - writing the trace (CONTRACT §5 and the two
- * extensions `compare` and `mask`): the machine section, then one line per
- * access, `expect` lines and comments for the phases of the boot.
+ * tools/import_qemu_emit.c - writing the trace (CONTRACT §5 and the
+ * extensions `compare`, `mask` and `indirect`): the machine section, then
+ * one line per access, `expect` lines and comments for the phases of the
+ * boot.
  */
 #include <string.h>
 
@@ -33,6 +34,7 @@ static void emit_device(FILE *f, const struct iq_dev *d)
 	for (unsigned i = 0; i < d->nmask; i++)
 		fprintf(f, "mask 0x%02x %u 0x%0*x 0x%0*x\n", d->mask[i].reg, d->mask[i].size,
 			2 * d->mask[i].size, d->mask[i].wmask, 2 * d->mask[i].size, d->mask[i].w1c);
+	iq_win_emit(f, d);
 }
 
 void iq_emit_machine(struct iq *q)
@@ -55,7 +57,7 @@ void iq_emit_machine(struct iq *q)
 void iq_emit_access(struct iq *q, const char *kind, bool write, uint64_t addr, unsigned size,
 		    uint32_t value)
 {
-	if (q->pass == 2)
+	if (iq_writing(q))
 		fprintf(q->out, "%s %c 0x%llx %u 0x%x\n", kind, write ? 'w' : 'r',
 			(unsigned long long)addr, size, value);
 }

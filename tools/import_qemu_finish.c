@@ -1,7 +1,8 @@
 /*
  * tools/import_qemu_finish.c - between the passes: turn what pass 1 saw of
  * a function into its machine description (reset bytes, BAR sizes, write
- * masks), and set the model up to run pass 2 from reset.
+ * masks, whether it has an indirect window), and set the model up to run
+ * pass 2 from reset.
  */
 #include <string.h>
 
@@ -114,7 +115,7 @@ static void add_mask(struct iq_dev *d, unsigned first, unsigned last)
  * differ from QEMU's header defaults (0x00-0x3f), and for every capability
  * or device register the guest wrote and read back: the replay engine has
  * its own guesses for capability registers (PCIe, MSI, PM), the log has
- * QEMU's answer.
+ * QEMU's answer. A window's select and data bytes are the window's.
  */
 static void finish_masks(struct iq_dev *d)
 {
@@ -126,6 +127,8 @@ static void finish_masks(struct iq_dev *d)
 		for (unsigned b = dw; b < dw + 4; b++) {
 			uint8_t wm, w1c;
 
+			if (iq_win_byte(d, b))
+				continue;
 			iq_def_mask(d->bridge, b, &wm, &w1c);
 			iq_eff_mask(d, d->bridge, b, &d->wm[b], &d->w1c[b]);
 			if (d->wm[b] != wm || d->w1c[b] != w1c ||
@@ -147,7 +150,10 @@ int iq_dev_finish(struct iq *q, struct iq_dev *d)
 	if (d->bridge && !(d->flags[0x0e] & IQ_B_READ))
 		d->reset[0x0e] = 0x01;
 	d->cfg_len = d->ext ? IQ_CFG : 256;
+	if (iq_win_find(q, d))
+		return -1;
 	finish_bars(q, d);
+	iq_win_masks(d);
 	finish_masks(d);
 	if (d->nmask == sizeof(d->mask) / sizeof(d->mask[0]))
 		fprintf(stderr, "%s: %s: too many registers with their own masks; some dropped\n",
@@ -168,4 +174,5 @@ void iq_dev_rewind(struct iq_dev *d)
 {
 	memcpy(d->cur, d->reset, sizeof(d->cur));
 	memset(d->flags, 0, sizeof(d->flags));
+	iq_win_rewind(d);
 }

@@ -118,7 +118,7 @@ static int ops(struct iq *q, const struct iq_line *l)
 	if (l->rgn == IQ_RGN_OTHER)
 		return 0;
 	if (l->rgn == IQ_RGN_DEBUGCON) {
-		if (write && q->pass == 2)
+		if (write && iq_writing(q))
 			iq_emit_debugcon(q, (uint8_t)v);
 		return 0;
 	}
@@ -183,13 +183,14 @@ static int mapping(struct iq *q, const struct iq_line *l)
 		return 0;
 	}
 	q->expects++;
-	iq_emit_expect(q, d, l);
+	if (iq_writing(q))
+		iq_emit_expect(q, d, l);
 	return 0;
 }
 
 static int apply(struct iq *q, const struct iq_line *l)
 {
-	if (q->pass == 2 && !q->linux_marked && q->last_fwcfg && q->lineno > q->last_fwcfg)
+	if (iq_writing(q) && !q->linux_marked && q->last_fwcfg && q->lineno > q->last_fwcfg)
 		iq_emit_phase(q);
 	switch (l->ev) {
 	case IQ_EV_NONE:
