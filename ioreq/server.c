@@ -28,10 +28,10 @@
 
 /*
  * Events are kept per request and written after its access line as
- * `expect` lines. Those emitted outside a request (vpci_machine_finish: the
- * initial mappings, line 0) are printed at once and recorded after the
- * first access: replay pends them together with that access's events, and
- * refuses an `expect` before any access.
+ * `expect` lines. Those emitted outside a request are only printed: the
+ * initial mappings of vpci_machine_finish (line 0), which replay makes
+ * again from the machine section and compares with no expect line (it
+ * refuses an `expect` before the first access), and the teardown unmaps.
  */
 static void server_on_event(void *ctx, const struct vt_event *e)
 {
@@ -41,9 +41,12 @@ static void server_on_event(void *ctx, const struct vt_event *e)
 	if (e->type == VT_EV_RENUMBER)
 		s->claims.dirty = true;
 	vt_event_format(e, text, sizeof(text));
-	if (!s->in_request && s->out) {
-		fprintf(s->out, "%lu: %s\n", e->line, text);
-		fflush(s->out);
+	if (!s->in_request) {
+		if (s->out) {
+			fprintf(s->out, "%lu: %s\n", e->line, text);
+			fflush(s->out);
+		}
+		return;
 	}
 	if (s->nev == s->evcap) {
 		size_t cap = s->evcap ? s->evcap * 2 : 16;
@@ -60,14 +63,14 @@ static void server_on_event(void *ctx, const struct vt_event *e)
 	memcpy(s->evtext[s->nev++], text, sizeof(text));
 }
 
-/* After the access line: its events (and earlier unrecorded ones) as `expect` lines. */
-static void server_flush_events(struct ioreq_server *s, unsigned long line, size_t printed)
+/* After the access line: its events as `expect` lines, and printed. */
+static void server_flush_events(struct ioreq_server *s, unsigned long line)
 {
 	for (size_t i = 0; i < s->nev; i++) {
 		s->line++;
 		if (s->record && fprintf(s->record, "expect %s\n", s->evtext[i]) < 0)
 			s->st.record_errors++;
-		if (i >= printed && s->out)
+		if (s->out)
 			fprintf(s->out, "%lu: %s\n", line, s->evtext[i]);
 	}
 	s->nev = 0;
@@ -152,8 +155,6 @@ size_t ioreq_server_release(struct ioreq_server *s)
 		vt_events_emit(s->ev, &e);
 	}
 	free(v);
-	/* Printed as they came; never recorded. */
-	s->nev = 0;
 	if (s->out)
 		fflush(s->out);
 	return n;
@@ -279,13 +280,13 @@ static void server_access(struct ioreq_server *s, struct ioreq *req)
 {
 	struct vt_rec rec;
 	unsigned long line = ++s->line;
-	size_t printed = s->nev;
 
 	memset(&rec, 0, sizeof(rec));
 	rec.write = req->dir != IOREQ_READ;
 	rec.has_value = true;
 	rec.size = (uint8_t)req->size;
 	s->ev->line = line;
+	s->nev = 0;
 	s->in_request = true;
 	server_dispatch(s, req, &rec);
 	s->in_request = false;
@@ -296,7 +297,7 @@ static void server_access(struct ioreq_server *s, struct ioreq *req)
 		s->st.reads++;
 	if (s->record && vt_trace_write(s->record, &rec))
 		s->st.record_errors++;
-	server_flush_events(s, line, printed);
+	server_flush_events(s, line);
 	/* Flushed per request: a kill loses at most the request in flight. */
 	if (s->record)
 		fflush(s->record);

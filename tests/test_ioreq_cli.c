@@ -358,6 +358,22 @@ static void test_cli_host_libpci(void)
 	free(r);
 }
 
+/* An lspci dump as --machine: the recording carries it and replays alone. */
+static void test_cli_dump_machine(void)
+{
+	const char *t = tu_write("dump.trace", "cfg r 0000:00:02.0 0x0 4 0x01668086\n"
+					       "cfg r 0000:01:00.0 0x0 4 0x0dfc10de\n"),
+		   *rec = path_in_tmp("dump.rec");
+	char *r;
+
+	TI_EQ(run("%s serve --sim %s --vcpus 2 --machine %s --record %s > /dev/null 2>&1", VPCITRAP, t,
+		  DUMP, rec), 0);
+	r = slurp(rec);
+	TU_CHECK(strstr(r, "\ndevice 00:01.0/00.0\n") != NULL, "dump not in the recording: %.300s", r);
+	TI_EQ(run("%s replay %s > /dev/null", VPCITRAP, rec), 0);
+	free(r);
+}
+
 static size_t machine_ndev(const char *path, struct vt_err *err, int *rc)
 {
 	struct vt_events ev;
@@ -438,6 +454,7 @@ CU_TestInfo ti_cli_tests[] = {
 	{ "usage errors, no hypervisor, --quiet", test_cli_usage },
 	{ "257 devices: refused at start; --claim-buses", test_cli_range_limit },
 	{ "--host via libpci (dump method)", test_cli_host_libpci },
+	{ "lspci dump as --machine: recording self-contained", test_cli_dump_machine },
 	{ "snapshot of an lspci dump", test_cli_snapshot_dump },
 	{ "snapshot of this host", test_cli_snapshot_host },
 	CU_TEST_INFO_NULL,

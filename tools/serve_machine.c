@@ -7,9 +7,10 @@
  * machine section verbatim, --host devices as `device` + hex rows + sizes
  * (their config bytes at start; in a replay they are simulated devices),
  * --memmap as ram/reserved lines, DMAR RMRRs and Xen's reserved device
- * memory as rmrr lines, --rmrr and --rdm as written. Exceptions, noted in
- * the recording: an lspci dump given as --machine, and IVRS tables (whose
- * device-id scopes have no line form), which are referred to by path.
+ * memory as rmrr lines, --rmrr and --rdm as written. An lspci dump given
+ * as --machine is loaded by vpci and written back (vpci_machine_write);
+ * an IVRS table (whose device-id scopes have no line form) is referred to
+ * by path.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -81,6 +82,24 @@ static int emit_record(void *ctx, const char *line)
 	return ioreq_server_record_text(ctx, line);
 }
 
+/* The machine as vpci_machine_write prints it, into the recording. */
+static int record_written(struct serve_machine *sm, struct vt_err *err)
+{
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	int rc;
+
+	if (!m)
+		return vt_errf(err, ENOMEM, "out of memory");
+	rc = vpci_machine_write(sm->m, m);
+	fclose(m);
+	for (line = strtok_r(buf, "\n", &save); !rc && line; line = strtok_r(NULL, "\n", &save))
+		rc = ioreq_server_record_text(sm->srv, line);
+	free(buf);
+	return rc ? vt_errf(err, -rc, "cannot write the machine into the recording") : 0;
+}
+
 /* --machine: a machine file line by line, or an lspci dump whole. */
 static int build_machine_file(struct serve_machine *sm, const char *path, struct vt_err *err)
 {
@@ -89,10 +108,11 @@ static int build_machine_file(struct serve_machine *sm, const char *path, struct
 	int rc;
 
 	if (vpci_dump_detect(path)) {
-		snprintf(note, sizeof(note), "# machine: the lspci dump %s (replay with --machine)", path);
+		/* Loaded first, into an empty machine: what vpci_machine_write prints is the dump's. */
+		snprintf(note, sizeof(note), "# machine: the lspci dump %s, as vpcitrap reads it", path);
 		ioreq_server_record_text(sm->srv, note);
-		fprintf(stderr, "vpcitrap: %s is an lspci dump: the recording refers to it\n", path);
-		return vpci_machine_load(sm->m, path, NULL, err);
+		rc = vpci_machine_load(sm->m, path, NULL, err);
+		return rc ? rc : record_written(sm, err);
 	}
 	rc = vt_lines_open(&lr, path, err);
 	while (!rc && (line = vt_lines_next(&lr)))
