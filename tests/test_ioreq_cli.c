@@ -35,12 +35,14 @@ static char *slurp(const char *path)
 	char chunk[65536];
 	size_t n;
 
+	if (!m)
+		abort();
 	while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		fwrite(chunk, 1, n, m);
 	fclose(m);
 	if (f)
 		fclose(f);
-	return buf;
+	return buf ? buf : strdup("");
 }
 
 static char *path_in_tmp(const char *name)
@@ -121,7 +123,7 @@ static void test_cli_qemu_trace_replays(void)
 		   *serr = path_in_tmp("c2.serve.err"), *rout = path_in_tmp("c2.replay.out"),
 		   *src = path_in_tmp("c2.src.out");
 	int src_rc, rc;
-	char *s, *r, *o, *a, *b, *want, buf[64];
+	char *s, *r, *o, *a, *b, *want, *rc_text, buf[64];
 
 	src_rc = run("%s replay %s > %s", VPCITRAP, trace, src);
 	TU_CHECK(src_rc == 0 || src_rc == 1, "replay of the source trace: %d", src_rc);
@@ -139,14 +141,16 @@ static void test_cli_qemu_trace_replays(void)
 	TI_EQ(summary_field(r, "mismatches="), 0);
 	TU_CHECK(summary_field(r, "renumbers=") > 0, "no renumbering in c2?");
 	/* serve's output up to the end of the recording is replay's, line for line */
-	b = events_of(s, lines(slurp(rec)), true);
+	rc_text = slurp(rec);
+	b = events_of(s, lines(rc_text), true);
 	want = events_of(r, 0, true);
 	TU_CHECK(!strcmp(b, want), "serve and replay of its recording differ (%lu vs %lu lines)",
 		 lines(b), lines(want));
 	free(b);
 	free(want);
 	/* and the same events, in the same order, as replay of the source trace */
-	b = events_of(s, lines(slurp(rec)), false);
+	b = events_of(s, lines(rc_text), false);
+	free(rc_text);
 	want = events_of(o, 0, false);
 	TU_CHECK(!strcmp(b, want), "events differ from the source trace's (%lu vs %lu)", lines(b),
 		 lines(want));
@@ -210,13 +214,19 @@ static const char *long_trace(void)
 	return path;
 }
 
-/* A run interrupted by a signal; status of the child. */
-static int run_and_signal(int sig, const char *rec, const char *out, const char *err, int ms)
+/*
+ * A run interrupted by a signal once its recording has grown past min_bytes
+ * (waiting at most 20 s); the status of the child.
+ */
+static int run_and_signal(int sig, const char *rec, const char *out, const char *err, off_t min_bytes)
 {
 	const char *trace = long_trace();
-	pid_t pid = fork();
+	struct stat sb;
+	pid_t pid;
 	int st;
 
+	unlink(rec);
+	pid = fork();
 	if (pid == 0) {
 		if (!freopen(out, "w", stdout) || !freopen(err, "w", stderr))
 			_exit(99);
@@ -224,7 +234,13 @@ static int run_and_signal(int sig, const char *rec, const char *out, const char 
 		      (char *)NULL);
 		_exit(98);
 	}
-	usleep((useconds_t)ms * 1000);
+	for (int i = 0; i < 2000; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return st; /* ended before the signal: the caller's checks say so */
+		if (!stat(rec, &sb) && sb.st_size > min_bytes)
+			break;
+		usleep(10000);
+	}
 	kill(pid, sig);
 	waitpid(pid, &st, 0);
 	return st;
@@ -234,7 +250,7 @@ static void test_cli_sigterm(void)
 {
 	const char *rec = path_in_tmp("term.rec"), *out = path_in_tmp("term.out"),
 		   *err = path_in_tmp("term.err");
-	int st = run_and_signal(SIGTERM, rec, out, err, 500);
+	int st = run_and_signal(SIGTERM, rec, out, err, 100000);
 	char *o = slurp(out), *e = slurp(err), *last;
 
 	/* interrupted: status 0 (not 1: the guest stopped, it did not disagree) */
@@ -254,7 +270,7 @@ static void test_cli_sigkill_record(void)
 {
 	const char *rec = path_in_tmp("kill.rec"), *out = path_in_tmp("kill.out"),
 		   *err = path_in_tmp("kill.err"), *cut = path_in_tmp("kill.cut");
-	int st = run_and_signal(SIGKILL, rec, out, err, 500);
+	int st = run_and_signal(SIGKILL, rec, out, err, 100000);
 	char *r = slurp(rec), *nl;
 	FILE *f;
 
