@@ -26,7 +26,7 @@
 #define QEMU_C2  TOP_SRCDIR "/tests/data/qemu/c2_q35_assign_busses_busreserve/trace.log.xz"
 #define DUMP     TOP_SRCDIR "/tests/data/lspci/dell-latitude-e6430.txt"
 
-static char *slurp(const char *path)
+static char *__attribute__((returns_nonnull)) slurp(const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
