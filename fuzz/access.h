@@ -7,6 +7,7 @@
  *   access_model.c    routing and the §3 mapping rule, re-implemented
  *   access_units.c    interval sets of pages/ports
  *   access_check.c    the invariants
+ *   access_roundtrip.c  the machine written back and loaded again
  *   access_ops.c      input bytes -> accesses; fuzz_one
  */
 #ifndef VT_FUZZ_ACCESS_H
@@ -151,5 +152,7 @@ void ax_model_write(struct ax_state *s, uint32_t sbdf, unsigned reg, unsigned si
 void ax_check_init(struct ax_state *s);
 void ax_check_start(struct ax_state *s);
 void ax_check_all(struct ax_state *s);
+/* access_roundtrip.c: vpci_machine_write, loaded again, behaves the same. */
+void ax_check_roundtrip(struct ax_state *s);
 
 #endif

@@ -2,7 +2,8 @@
  * fuzz/access_ops.c - input bytes as a guest's config accesses.
  *
  * Byte 0 picks the machine variant (RDM strategy and policy, per-device
- * policies, an unaligned reserved range). Then each operation is one byte
+ * policies, an unaligned reserved range) and, bit 4, a round trip of the
+ * machine through vpci_machine_write at the end. Then each operation is one byte
  * and its arguments:
  *
  *   0x00-0xef  low 2 bits: mechanism (pre-decoded cfg, 0xcf8/0xcfc, ECAM,
@@ -394,6 +395,8 @@ int fuzz_one(const uint8_t *buf, size_t len)
 	ax_check_start(s);
 	while (fz_left(&in) && s->op < AX_MAXOPS)
 		run_op(s, &in);
+	if (s->flags & 0x10)
+		ax_check_roundtrip(s);
 	ax_machine_free(s);
 	return 0;
 }

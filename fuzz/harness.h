@@ -11,6 +11,7 @@
 #define VT_FUZZ_HARNESS_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 /* Name of the harness (for messages) and its one-time set-up. */
@@ -44,6 +45,8 @@ struct fz_file {
 int fz_file_open(struct fz_file *f, const char *tag);
 /* Replace the contents; returns the path to open. */
 const char *fz_file_set(struct fz_file *f, const void *buf, size_t len);
+/* Empty it and return a stream writing it (fclose it; then open f->path). */
+FILE *fz_file_writer(struct fz_file *f);
 
 /* A cursor over the input bytes; reads past the end yield zeros. */
 struct fz_in {

@@ -38,3 +38,16 @@ const char *fz_file_set(struct fz_file *f, const void *buf, size_t len)
 	}
 	return f->path;
 }
+
+FILE *fz_file_writer(struct fz_file *f)
+{
+	int fd;
+	FILE *w;
+
+	/* the dup shares the offset: back to 0, or the old length becomes a hole */
+	if (ftruncate(f->fd, 0) || lseek(f->fd, 0, SEEK_SET) || (fd = dup(f->fd)) < 0)
+		abort();
+	if (!(w = fdopen(fd, "w")))
+		abort();
+	return w;
+}

@@ -142,6 +142,9 @@ def access_seeds():
     s += [0xfd, 2] + list(struct.pack('<I', 0x00018010)) + list(struct.pack('<I', 0xffffffff))
     s += [0xfc, 4] + list(struct.pack('<I', 0x03fffffc)) + [0xfd, 0] + list(struct.pack('<II', 0x4000000, 1))
     seeds['raw-odd-accesses'] = [0] + s
+    # bit 4: the machine goes through vpci_machine_write and back at the end
+    for name in ('moves-into-rmrr-f0', 'moves-into-rmrr-f5', 'renumbering', 'moves-ram-reserved-sharing'):
+        seeds['roundtrip-' + name] = [seeds[name][0] | 0x10] + seeds[name][1:]
     for name, data in seeds.items():
         out('access', name, bytes(data))
 

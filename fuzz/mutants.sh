@@ -29,6 +29,7 @@ slow-route-window@vpci/topo.c@want >= sec && want <= sub@want >= sec@access@vpci
 latch-read@traps/traps.c@return t->cf8;@return t->cf8 ^ 4;@access@0xcf8 reads@raw-odd-accesses
 mapped-list-sbdf@vpci/tree.c@if (!vpci_dev_sbdf(d, &v[n].sbdf))@if (1)@access@should be mapped
 unmap-event-lost@mapper/mapper.c@emit(m, VT_EV_UNMAP, who, s->space, &s->want, NULL, VT_POLICY_DEFAULT);@(void)0;@access@unmap events
+writer-drops-policy@vpci/writer.c@d->policy == VT_POLICY_RELAXED ?@0 ?@access@round trip@roundtrip-moves-into-rmrr-f0
 replay-exit-status@tools/replay.c@return r.st.mismatches ? 1 : 0;@return 0;@trace@mismatches
 ivmd-range-backwards@mapper/acpi.c@r.range.last = start + (size - 1);@r.range.last = start - 1;@ivrs@backwards
 TABLE
