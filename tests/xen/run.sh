@@ -33,6 +33,7 @@ CACHEROOT=${XENLAB_CACHE:-/var/cache/vpcitrap-xenlab}
 REBUILD=
 APT=1
 QTIMEOUT=1200
+CPU=${XENLAB_CPU:-qemu64,+svm,+npt,family=18}
 SCEN_TIMEOUT=300
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -44,6 +45,7 @@ while [ $# -gt 0 ]; do
 	--rebuild) REBUILD=1 ;;
 	--no-apt) APT= ;;
 	--timeout) QTIMEOUT=$2; shift ;;
+	--cpu) CPU=$2; shift ;;
 	-h | --help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -160,7 +162,7 @@ LOG=$WORK/serial.log
 rm -f "$LOG"
 say "booting Xen (log: $LOG; timeout ${QTIMEOUT}s)"
 t=$(date +%s)
-timeout -k 10 "$QTIMEOUT" qemu-system-x86_64 -accel tcg -machine q35 -cpu qemu64,+svm,+npt -m 3072 -smp 1 \
+timeout -k 10 "$QTIMEOUT" qemu-system-x86_64 -accel tcg -machine q35 -cpu "$CPU" -m 3072 -smp 1 \
 	-display none -vga none -net none -serial "file:$LOG" -monitor none -no-reboot \
 	-kernel "$LAB/xen" \
 	-append "com1=115200,8n1 console=com1 dom0_mem=1024M,max:1024M loglvl=all guest_loglvl=all conring_size=4M" \

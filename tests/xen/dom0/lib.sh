@@ -3,6 +3,9 @@
 # (evidence), "XT-DONE <scen>" (the script ran to its end).
 XT=/xt
 OUT=$XT/out
+# recordings go to tmpfs first (cheap writes while serving), then to $OUT in collect
+REC=/tmp/rec
+mkdir -p $REC
 VPCITRAP=$XT/bin/vpcitrap
 CONS=/var/log/xen/console
 up() { cut -d' ' -f1 /proc/uptime; }
@@ -157,6 +160,7 @@ guest_run() {
 # collect: copy the guest console and Xen's log into $OUT and onto the serial console.
 collect() {
 	gcat > "$OUT/$SCEN.guest.log"
+	cp $REC/*.rec "$OUT/" 2>/dev/null
 	xl dmesg > "$OUT/$SCEN.xl-dmesg.log" 2>&1
 	sed "s/^/XT-GUEST $SCEN | /" "$OUT/$SCEN.guest.log" 2>/dev/null | grep -a 'XT-GUEST .* | G '
 	sed "s/^/XT-SERVER $SCEN | /" "$SRVOUT" 2>/dev/null | head -200

@@ -7,7 +7,7 @@ if [ -n "$NEGATIVE" ]; then
 	M=/tmp/s1-neg.machine
 	log "NEGATIVE: machine without 00:1c.0/00.0"
 fi
-SERVE_ARGS=(--machine "$M" --record "$OUT/s1.rec")
+SERVE_ARGS=(--machine "$M" --record "$REC/s1.rec")
 GLOGLEVEL=7 cfg_pvh xt-s1 "xt=s1" > /tmp/s1.cfg
 guest_run /tmp/s1.cfg xt-s1
 G=$OUT/s1.guest.log

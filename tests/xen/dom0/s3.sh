@@ -10,8 +10,8 @@ t=$(printf %x $T); a=$(printf %x $AFTER)
 
 # --- strict
 ivshmem_place "$IVS_HOME"
-SERVE_ARGS=(--machine /xt/machines/pvh-ivshmem.machine --host "$IVS@00:04.0" --rmrr "$RMRR@00:04.0" --record "$OUT/s3-strict.rec")
-[ -n "$NEGATIVE" ] && SERVE_ARGS=(--machine /xt/machines/pvh-ivshmem.machine --host "$IVS@00:04.0" --record "$OUT/s3-strict.rec") &&
+SERVE_ARGS=(--machine /xt/machines/pvh-ivshmem.machine --host "$IVS@00:04.0" --rmrr "$RMRR@00:04.0" --record "$REC/s3-strict.rec")
+[ -n "$NEGATIVE" ] && SERVE_ARGS=(--machine /xt/machines/pvh-ivshmem.machine --host "$IVS@00:04.0" --record "$REC/s3-strict.rec") &&
 	log "NEGATIVE: strict run without --rmrr"
 cfg_pvh xt-s3s "xt=s3 xt_dev=00:04.0 xt_target=$T xt_off=0x3000 xt_tag=STR xt_after=$AFTER" > /tmp/s3s.cfg
 guest_run /tmp/s3s.cfg xt-s3s
@@ -19,7 +19,7 @@ for f in guest.log xl-dmesg.log server.out server.err server.cmd; do mv "$OUT/s3
 G=$OUT/s3-strict.guest.log
 S=$OUT/s3-strict.server.out
 check "strict: guest ran to its end" has "$G" '^G S3-DONE STR'
-check "strict: guest moved BAR2 onto the RMRR" has "$G" "^G moved 00:04\.0 bar2 to $T: BAR=${t}c "
+check "strict: guest moved BAR2 onto the RMRR" has "$G" "^G moved 00:04\.0 bar2 to $T: BAR=${t%?}c "
 check "strict: server reports the refusal" has "$S" "${EV}refuse 0000:00:04\.0 bar2 0x$t-0xd0ffffff rmrr 0x$t-0xd0ffffff policy=strict"
 check "strict: server did not map the RMRR range" hasnt "$S" "${EV}map 0000:00:04\.0 bar2 mem 0x$t-"
 check "strict: Xen never mapped it" hasnt "$OUT/s3-strict.xl-dmesg.log" "memory_map:add: d$D gfn=${t%???} "
@@ -32,8 +32,8 @@ STRICT_D=$D
 
 # --- relaxed
 ivshmem_place "$IVS_HOME"
-SERVE_ARGS=(--machine /xt/machines/pvh-ivshmem.machine --host "$IVS@00:04.0" --rmrr "$RMRR@00:04.0" --rdm strategy=host,policy=relaxed --record "$OUT/s3-relaxed.rec")
-[ -n "$NEGATIVE" ] && SERVE_ARGS=(--machine /xt/machines/pvh-ivshmem.machine --host "$IVS@00:04.0" --rmrr "$RMRR@00:04.0" --record "$OUT/s3-relaxed.rec") &&
+SERVE_ARGS=(--machine /xt/machines/pvh-ivshmem.machine --host "$IVS@00:04.0" --rmrr "$RMRR@00:04.0" --rdm strategy=host,policy=relaxed --record "$REC/s3-relaxed.rec")
+[ -n "$NEGATIVE" ] && SERVE_ARGS=(--machine /xt/machines/pvh-ivshmem.machine --host "$IVS@00:04.0" --rmrr "$RMRR@00:04.0" --record "$REC/s3-relaxed.rec") &&
 	log "NEGATIVE: relaxed run without --rdm ...policy=relaxed"
 cfg_pvh xt-s3r "xt=s3 xt_dev=00:04.0 xt_target=$T xt_off=0x4000 xt_tag=RLX xt_after=" > /tmp/s3r.cfg
 guest_run /tmp/s3r.cfg xt-s3r

@@ -1,7 +1,7 @@
 # Scenario 4: pci=assign-busses in a PVH guest behind served bridges; the devices must be
 # reachable at their new bus numbers, because the server re-claimed them.
 . /xt/dom0/lib.sh
-SERVE_ARGS=(--machine /xt/machines/s4.machine --record "$OUT/s4.rec")
+SERVE_ARGS=(--machine /xt/machines/s4.machine --record "$REC/s4.rec")
 EXTRA="pci=assign-busses"
 [ -n "$NEGATIVE" ] && EXTRA= && log "NEGATIVE: guest without pci=assign-busses"
 GLOGLEVEL=7 cfg_pvh xt-s4 "$EXTRA xt=s4 xt_old=10:00.0,10:01.0,11:00.0" > /tmp/s4.cfg

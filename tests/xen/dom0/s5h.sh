@@ -11,7 +11,7 @@ NAME=xt-s5h
 CFG=/tmp/s5h.cfg
 READY_TIMEOUT=240
 export GCONS=/tmp/xt-s5h-serial.log
-SERVE_ARGS=(--machine /xt/machines/hvm.machine --host "$IVS@00:06.0" --record "$OUT/s5h.rec")
+SERVE_ARGS=(--machine /xt/machines/hvm.machine --host "$IVS@00:06.0" --record "$REC/s5h.rec")
 cfg_hvm $NAME "xt=s5 xt_dev=00:06.0 xt_off=0x6000 xt_tag=HVM xt_tag2=HPS xt_stay=1" > $CFG
 s5_run
 G=$OUT/s5h.guest.log
