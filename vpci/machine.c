@@ -52,6 +52,7 @@ void vpci_machine_destroy(struct vpci_machine *m)
 	free(m->segs);
 	free(m->buses);
 	free(m->devs);
+	free(m->byname);
 	map_destroy(m->map);
 	free(m);
 }
@@ -71,6 +72,44 @@ static int path_canon(const char *in, char out[VPCI_PATH_MAX], uint16_t *seg, ui
 	return n < VPCI_PATH_MAX ? 0 : -EINVAL;
 }
 
+/* FNV-1a: paths differ in their last characters, which it mixes in fully. */
+static size_t path_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return (size_t)h;
+}
+
+static void index_put(struct vpci_dev **t, size_t cap, struct vpci_dev *d)
+{
+	size_t j = path_hash(d->path) & (cap - 1);
+
+	while (t[j])
+		j = (j + 1) & (cap - 1);
+	t[j] = d;
+}
+
+/* Index a device by its path, so that adding n devices is O(n), not O(n^2). */
+static int index_add(struct vpci_machine *m, struct vpci_dev *d)
+{
+	if (2 * (m->ndev + 1) > m->capbyname) {
+		size_t cap = m->capbyname ? m->capbyname * 2 : 64;
+		struct vpci_dev **t = calloc(cap, sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		for (size_t i = 0; i < m->capbyname; i++)
+			if (m->byname[i])
+				index_put(t, cap, m->byname[i]);
+		free(m->byname);
+		m->byname = t;
+		m->capbyname = cap;
+	}
+	index_put(m->byname, m->capbyname, d);
+	return 0;
+}
+
 struct vpci_dev *vpci_dev_by_path(const struct vpci_machine *m, const char *path)
 {
 	char canon[VPCI_PATH_MAX];
@@ -78,11 +117,12 @@ struct vpci_dev *vpci_dev_by_path(const struct vpci_machine *m, const char *path
 	uint16_t seg;
 	unsigned n;
 
-	if (path_canon(path, canon, &seg, &bus, devfn, &n))
+	if (!m->capbyname || path_canon(path, canon, &seg, &bus, devfn, &n))
 		return NULL;
-	for (size_t i = 0; i < m->ndev; i++)
-		if (!strcmp(m->devs[i]->path, canon))
-			return m->devs[i];
+	for (size_t j = path_hash(canon) & (m->capbyname - 1); m->byname[j];
+	     j = (j + 1) & (m->capbyname - 1))
+		if (!strcmp(m->byname[j]->path, canon))
+			return m->byname[j];
 	return NULL;
 }
 
@@ -173,6 +213,10 @@ int vpci_machine_add_dev(struct vpci_machine *m, const struct vpci_dev_desc *des
 	if ((rc = vpci_window_init(d, desc))) {
 		free(d->cfg), free(d->ext), free(d->ovr), free(d->file), free(d);
 		return vt_err_at(err, rc, desc->file, desc->line, "device %s: bad indirect window", canon);
+	}
+	if (index_add(m, d)) {
+		free(d->cfg), free(d->ext), free(d->ovr), free(d->file), free(d->win), free(d);
+		return vt_errf(err, ENOMEM, "out of memory");
 	}
 	m->devs[m->ndev++] = d;
 	return 0;

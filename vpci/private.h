@@ -94,6 +94,8 @@ struct vpci_machine {
 	struct vpci_seg *seg0;       /* fast path: segment 0 */
 	struct vpci_dev **devs;
 	size_t ndev, capdev;
+	struct vpci_dev **byname;    /* devs indexed by path: open addressing, at most half full */
+	size_t capbyname;            /* a power of two, or 0 */
 	struct vpci_bus **buses;     /* every bus node, for freeing */
 	size_t nbuses, capbuses;
 	struct vpci_rmrr_ent *rmrr;

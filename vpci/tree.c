@@ -109,7 +109,8 @@ int vpci_machine_finish(struct vpci_machine *m, struct vt_err *err)
 	order = malloc((m->ndev ? m->ndev : 1) * sizeof(*order));
 	if (!order)
 		return vt_errf(err, ENOMEM, "out of memory");
-	memcpy(order, m->devs, m->ndev * sizeof(*order));
+	if (m->ndev)
+		memcpy(order, m->devs, m->ndev * sizeof(*order));
 	qsort(order, m->ndev, sizeof(*order), cmp_depth);
 	for (size_t i = 0; i < m->ndev; i++) {
 		struct vpci_dev *d = order[i];
