@@ -82,7 +82,7 @@ static void interesting_buses(const struct ax_state *s, uint8_t mark[256])
  * and a set of devfns: the access path's lookup against the model; the slow
  * path too where routing changes.
  */
-static void sweep_routes(struct ax_state *s, bool full)
+static void sweep_routes(struct ax_state *s, unsigned full)
 {
 	uint8_t mark[256];
 	int want[sizeof(sweep_devfn)];
@@ -90,7 +90,7 @@ static void sweep_routes(struct ax_state *s, bool full)
 	interesting_buses(s, mark);
 	for (unsigned seg = 0; seg < 2; seg++) {
 		for (unsigned bus = 0; bus < 256; bus++) {
-			if (!full && !mark[bus])
+			if (!(full & (1u << seg)) && !mark[bus])
 				continue;
 			ax_route_bus(s, (uint16_t)seg, bus, want, sweep_devfn, sizeof(sweep_devfn));
 			for (unsigned k = 0; k < sizeof(sweep_devfn); k++) {
@@ -361,18 +361,20 @@ static void check_events(const struct ax_state *s)
 
 /*
  * Routing is a function of the bridges' bus numbers: sweep every bus number
- * when one of them changed, and every 32 accesses anyway.
+ * of segment 0 when one of them changed (segment 1 has no bridge), and of
+ * both segments every 32 accesses anyway. Returns a mask of segments.
  */
-static bool routing_changed(struct ax_state *s)
+static unsigned routing_changed(struct ax_state *s)
 {
 	uint8_t now[AX_MAXDEV][3];
-	bool changed;
+	unsigned full = s->op % 32 == 0 ? 3 : 0;
 
 	for (unsigned i = 0; i < ax_ndev; i++)
 		memcpy(now[i], s->dev[i].cfg + PCI_PRIMARY_BUS, 3);
-	changed = memcmp(now, s->swept, sizeof(now)) != 0 || s->op % 32 == 0;
+	if (memcmp(now, s->swept, sizeof(now)))
+		full |= 1;
 	memcpy(s->swept, now, sizeof(now));
-	return changed;
+	return full;
 }
 
 void ax_check_all(struct ax_state *s)

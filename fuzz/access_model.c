@@ -29,7 +29,7 @@ unsigned ax_depth(unsigned i)
 /* A bus: the bridge above it (>= 0), or -1 - (seg << 8 | root number); NO_BUS: none. */
 #define NO_BUS INT_MIN
 
-static int bus_id(unsigned i)
+static int bus_id_slow(unsigned i)
 {
 	const struct ax_devdef *d = &ax_devs[i];
 
@@ -41,6 +41,20 @@ static uint16_t seg_of(unsigned i)
 	while (ax_devs[i].parent >= 0)
 		i = (unsigned)ax_devs[i].parent;
 	return ax_devs[i].seg;
+}
+
+/* The machine is fixed: bus ids computed once (the checks run them a million times). */
+static int bus_ids[AX_MAXDEV];
+static bool bus_ids_done;
+
+static int bus_id(unsigned i)
+{
+	if (!bus_ids_done) {
+		for (unsigned j = 0; j < ax_ndev; j++)
+			bus_ids[j] = bus_id_slow(j);
+		bus_ids_done = true;
+	}
+	return bus_ids[i];
 }
 
 /* The root bus of seg that owns number `bus`: the highest root number <= bus. */
@@ -112,7 +126,11 @@ void ax_route_bus(const struct ax_state *s, uint16_t seg, unsigned bus, int out[
 	int id = route_bus(s, seg, bus);
 
 	for (unsigned k = 0; k < n; k++)
-		out[k] = dev_on(id, seg, devfn[k]);
+		out[k] = -1;
+	for (unsigned i = 0; id != NO_BUS && i < ax_ndev; i++)
+		for (unsigned k = 0; k < n && bus_id(i) == id; k++)
+			if (ax_devs[i].devfn == devfn[k])
+				out[k] = (int)i;
 }
 
 uint32_t ax_sbdf(const struct ax_state *s, unsigned i)
