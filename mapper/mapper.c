@@ -248,7 +248,7 @@ bool map_is_mapped(const struct mapper *m, enum vt_space space, uint64_t unit)
 {
 	const struct refs_node *n = refs_find(&m->refs[space], unit);
 
-	return n && n->count > 0 && n->pin == 0;
+	return n && n->live;
 }
 
 struct walk_ctx {
@@ -260,7 +260,7 @@ static void walk_cb(void *ctx, const struct refs_node *n)
 {
 	struct walk_ctx *w = ctx;
 
-	if (n->pin == 0)
+	if (n->live)
 		w->fn(w->ctx, n->first, n->last, n->count);
 }
 

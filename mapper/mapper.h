@@ -52,7 +52,9 @@ void map_record_reset(struct map_record *rec);
 enum map_region {
 	MAP_REGION_RAM,
 	MAP_REGION_RESERVED,
-	MAP_REGION_RMRR,
+	MAP_REGION_RMRR,       /* an RMRR the platform identity-maps for this domain */
+	MAP_REGION_RMRR_OTHER, /* an RMRR checked (strategy=host) but of a device this
+				  domain does not have: the platform does not map it here */
 };
 
 /*
@@ -78,9 +80,13 @@ void map_destroy(struct mapper *m);
 
 /*
  * Platform ranges, added before any slot is set (map_seal() ends that
- * phase). RMRR pages are identity mapped by the platform (Xen does it for
- * the devices they name): the mapper never maps or unmaps them itself, even
- * when a relaxed BAR covers them.
+ * phase). The pages of a MAP_REGION_RMRR are identity mapped by the
+ * platform (Xen does it for the devices of the domain they name): the
+ * mapper never unmaps them, since an unmap would remove the platform's
+ * mapping whatever it pointed to; a relaxed BAR over them maps them through
+ * the backend once (identity over identity is harmless, and it makes the
+ * BAR reachable where the platform did not map them, e.g. without an
+ * IOMMU). A MAP_REGION_RMRR_OTHER is mapped and unmapped like any page.
  */
 int map_region_add(struct mapper *m, enum map_region kind, const struct vt_range *r);
 int map_seal(struct mapper *m);

@@ -14,6 +14,7 @@ struct refs_node {
 	uint64_t first, last;
 	uint64_t count;     /* all references, pins included */
 	uint64_t pin;
+	bool live;          /* mapped through the backend (by us) */
 	uint32_t prio;
 	struct refs_node *l, *r;
 };

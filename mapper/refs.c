@@ -105,6 +105,7 @@ static void cut(struct refs *r, uint64_t unit)
 	if (!n || n->first == unit)
 		return;
 	struct refs_node *tail = new_node(r, unit, n->last, n->count, n->pin);
+	tail->live = n->live;
 	n->last = unit - 1;
 	split(r->root, unit, &a, &b);
 	r->root = merge(merge(a, tail), b);
@@ -157,7 +158,7 @@ static struct refs_node *append(struct refs *r, struct refs_node *m, struct refs
 {
 	/* Coalesce with the previous segment when nothing tells them apart. */
 	if (*prev && (*prev)->last + 1 == n->first && (*prev)->count == n->count &&
-	    (*prev)->pin == n->pin) {
+	    (*prev)->pin == n->pin && (*prev)->live == n->live) {
 		(*prev)->last = n->last;
 		free(n);
 		r->nodes--;
@@ -178,7 +179,7 @@ static void join(struct refs *r, uint64_t unit)
 	struct refs_node *rn = (struct refs_node *)refs_find(r, unit), *ln, *a, *mid, *b;
 
 	if (!unit || !rn || rn->first != unit || !(ln = (struct refs_node *)refs_find(r, unit - 1)) ||
-	    ln->count != rn->count || ln->pin != rn->pin)
+	    ln->count != rn->count || ln->pin != rn->pin || ln->live != rn->live)
 		return;
 	split(r->root, rn->first, &a, &mid);
 	if (rn->last != UINT64_MAX)
@@ -213,7 +214,9 @@ void refs_add(struct refs *r, uint64_t first, uint64_t last, int delta, bool pin
 		uint64_t gap_end = n ? n->first - 1 : last;
 
 		if (delta > 0 && at <= gap_end && (n ? at < n->first : true)) {
-			m = append(r, m, new_node(r, at, gap_end, 1, pin ? 1 : 0), &prev);
+			struct refs_node *g = new_node(r, at, gap_end, 1, pin ? 1 : 0);
+			g->live = !pin;
+			m = append(r, m, g, &prev);
 			if (!pin)
 				run_add(&rn, true, at, gap_end);
 		}
@@ -222,13 +225,19 @@ void refs_add(struct refs *r, uint64_t first, uint64_t last, int delta, bool pin
 		if (delta > 0) {
 			n->count++;
 			n->pin += pin;
+			/* A BAR over pinned pages maps them once; they are never unmapped. */
+			if (!pin && !n->live) {
+				n->live = true;
+				run_add(&rn, true, n->first, n->last);
+			}
 		} else if (n->count > 0 && (!pin || n->pin > 0)) {
 			n->count--;
 			n->pin -= pin;
 		}
 		uint64_t n_last = n->last;
 		if (n->count == 0) {
-			run_add(&rn, false, n->first, n->last);
+			if (n->live)
+				run_add(&rn, false, n->first, n->last);
 			free(n);
 			r->nodes--;
 		} else {

@@ -84,10 +84,9 @@ static int attach(struct vpci_machine *m, struct vpci_dev *d, struct vt_err *err
 	return 0;
 }
 
-static bool rmrr_selected(const struct vpci_machine *m, const struct vpci_rmrr_ent *r)
+/* Does the RMRR's scope name a function of this machine? */
+static bool rmrr_scoped(const struct vpci_machine *m, const struct vpci_rmrr_ent *r)
 {
-	if (m->rdm.strategy_host)
-		return true;
 	for (size_t i = 0; r->by_sbdf && i < m->ndev; i++) {
 		uint32_t sbdf;
 		if (vpci_dev_sbdf(m->devs[i], &sbdf) && sbdf >= r->sbdf_first && sbdf <= r->sbdf_last)
@@ -97,6 +96,21 @@ static bool rmrr_selected(const struct vpci_machine *m, const struct vpci_rmrr_e
 		if (vpci_dev_by_path(m, r->path[i]))
 			return true;
 	return false;
+}
+
+/*
+ * strategy=host checks every RMRR, otherwise only those of this machine's
+ * functions (CONTRACT §3). Only the latter are identity mapped by the
+ * platform for this domain (Xen maps the RMRRs of the devices it assigns),
+ * so only they are pinned in the mapper.
+ */
+static int rmrr_register(struct vpci_machine *m, const struct vpci_rmrr_ent *r)
+{
+	bool scoped = rmrr_scoped(m, r);
+
+	if (!scoped && !m->rdm.strategy_host)
+		return 0;
+	return map_region_add(m->map, scoped ? MAP_REGION_RMRR : MAP_REGION_RMRR_OTHER, &r->range);
 }
 
 int vpci_machine_finish(struct vpci_machine *m, struct vt_err *err)
@@ -129,8 +143,7 @@ int vpci_machine_finish(struct vpci_machine *m, struct vt_err *err)
 	for (size_t i = 0; i < m->nsegs; i++)
 		vpci_route_rebuild(m, m->segs[i]->seg);
 	for (size_t i = 0; i < m->nrmrr; i++)
-		if (rmrr_selected(m, &m->rmrr[i]) &&
-		    (rc = map_region_add(m->map, MAP_REGION_RMRR, &m->rmrr[i].range)))
+		if ((rc = rmrr_register(m, &m->rmrr[i])))
 			return vt_errf(err, rc, "out of memory");
 	map_set_policy(m->map, m->rdm.policy);
 	map_seal(m->map);

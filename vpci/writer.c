@@ -8,7 +8,7 @@ static void region_cb(void *ctx, enum map_region kind, const struct vt_range *r)
 	char rg[48];
 
 	/* RMRRs are written with their scopes below, not from the mapper. */
-	if (kind != MAP_REGION_RMRR)
+	if (kind != MAP_REGION_RMRR && kind != MAP_REGION_RMRR_OTHER)
 		fprintf(ctx, "%s %s\n", kind == MAP_REGION_RAM ? "ram" : "reserved", vt_fmt_range(r, rg));
 }
 
