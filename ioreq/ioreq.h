@@ -219,6 +219,8 @@ void ioreq_xen_disable(struct ioreq_xen *x);
  * was not done. Safe on a partly opened backend.
  */
 void ioreq_xen_close(struct ioreq_xen *x);
+/* Frames [first, last] are never unmapped, not even at close (the platform's RMRRs). */
+int ioreq_xen_keep(struct ioreq_xen *x, uint64_t first, uint64_t last);
 /* 1:1 mappings: iomem/ioport permission, then memory/ioport mapping with gfn == mfn. */
 extern const struct map_ops map_ops_xen;
 extern const struct ioreq_claim_ops ioreq_claim_xen;

@@ -45,6 +45,7 @@ struct ioreq_xen {
 	xenevtchn_port_or_error_t *local; /* per vCPU, -1: not bound */
 	bool created, enabled;
 	struct ioreq_rs mapped[2];     /* by enum vt_space: what map_ops_xen mapped */
+	struct ioreq_rs keep;          /* frames never unmapped: the platform's RMRRs */
 };
 
 static int xerr(void)
@@ -123,6 +124,7 @@ int ioreq_xen_open(uint16_t domid, struct ioreq_xen **out, struct vt_err *err)
 	x->domid = domid;
 	ioreq_rs_init(&x->mapped[0], 0);
 	ioreq_rs_init(&x->mapped[1], 0);
+	ioreq_rs_init(&x->keep, 0);
 	rc = xen_handles(x, err);
 	if (!rc)
 		rc = xen_domain(x, err);
@@ -204,6 +206,12 @@ void ioreq_xen_close(struct ioreq_xen *x)
 		return;
 	if (x->xce && x->dm)
 		ioreq_xen_disable(x);
+	/*
+	 * An unmap removes the p2m entries whatever they point to: frames of the
+	 * platform's RMRRs stay, even those a relaxed BAR made us map.
+	 */
+	for (size_t i = 0; i < x->keep.n; i++)
+		ioreq_rs_remove(&x->mapped[VT_SPACE_MEM], x->keep.r[i].base, x->keep.r[i].last);
 	for (int sp = 0; sp < 2; sp++)
 		while (x->mapped[sp].n) {
 			const struct vt_range r = x->mapped[sp].r[0];
@@ -225,6 +233,7 @@ void ioreq_xen_close(struct ioreq_xen *x)
 		xc_interface_close(x->xch);
 	ioreq_rs_free(&x->mapped[0]);
 	ioreq_rs_free(&x->mapped[1]);
+	ioreq_rs_free(&x->keep);
 	free(x->local);
 	free(x);
 }
@@ -374,6 +383,11 @@ static int xen_unmap(void *ctx, enum vt_space space, uint64_t first, uint64_t nr
 			   space == VT_SPACE_MEM ? "frames" : "ports", (unsigned long long)first,
 			   (unsigned long long)nr, x->domid, strerror(-rc));
 	return rc ? rc : ioreq_rs_remove(&x->mapped[space], first, first + nr - 1);
+}
+
+int ioreq_xen_keep(struct ioreq_xen *x, uint64_t first, uint64_t last)
+{
+	return ioreq_rs_add(&x->keep, first, last);
 }
 
 const struct map_ops map_ops_xen = {

@@ -284,6 +284,50 @@ out:
 	xrig_free(&r);
 }
 
+static void keep_rmrr_cb(void *ctx, enum map_region kind, const struct vt_range *rg)
+{
+	if (kind == MAP_REGION_RMRR)
+		ioreq_xen_keep(ctx, rg->base >> VT_PAGE_SHIFT, rg->last >> VT_PAGE_SHIFT);
+}
+
+/*
+ * A relaxed BAR over this machine's own RMRR maps the RMRR's frame too; the
+ * BAR's move and the teardown unmap the BAR's other frames but never the
+ * RMRR's, which the platform identity-maps (an unmap removes the entry
+ * whatever it points to).
+ */
+static void test_xen_rmrr_kept(void)
+{
+	static const char *const seq[] = {
+		"xc_domain_memory_mapping(5, 0xe8000, 0xe8000, 0x10, 0) = 0",
+		"xc_domain_memory_mapping(5, 0xe8011, 0xe8011, 0xf, 0) = 0",
+	};
+	char *text = malloc(strlen(decoding_machine()) + 128);
+	struct xrig r;
+	uint64_t v = 0;
+	long from;
+
+	sprintf(text, "rdm strategy=host,policy=relaxed\nrmrr 0xe8010000-0xe8010fff 00:02.0\n%s",
+		decoding_machine());
+	if (xrig_start(&r, 1, text, true))
+		goto out;
+	map_region_walk(vpci_machine_mapper(r.c.m), keep_rmrr_cb, r.x);
+	TI_EQ(ioreq_sim_mmio(r.sim, 0, false, 0xe8010010, 4, &v), 0);
+	TI_EQ(v, IOREQ_SIM_MEM_MARK(0xe8010010)); /* mapped with the BAR, warned */
+	from = (long)ioreq_sim_log_count(r.sim) - 1;
+	ti_conf1_write(r.sim, 0, 0, 2, 0, 0x10, 4, 0xe8100000); /* moved away */
+	in_order(r.sim, seq, VT_ARRAY_SIZE(seq), from);
+	CU_ASSERT(ioreq_sim_log_find(r.sim, "xc_domain_memory_mapping(5, 0xe8010,", from) < 0);
+	xrig_teardown(&r);
+	TI_EQ(ioreq_sim_mmio(r.sim, 0, false, 0xe8010010, 4, &v), 0);
+	TI_EQ(v, IOREQ_SIM_MEM_MARK(0xe8010010)); /* still there after teardown */
+	TI_EQ(ioreq_sim_mmio(r.sim, 0, false, 0xe8100010, 4, &v), 0);
+	TI_EQ(v, 0xffffffff);
+out:
+	xrig_free(&r);
+	free(text);
+}
+
 static void test_xen_open_errors(void)
 {
 	struct ioreq_sim *sim = ioreq_sim_create(DOM, 1);
@@ -468,6 +512,7 @@ out:
 CU_TestInfo ti_xen_tests[] = {
 	{ "set-up, requests, teardown: calls in order", test_xen_lifecycle },
 	{ "BAR move: unmap old before map new", test_xen_bar_move },
+	{ "relaxed BAR over the machine's RMRR: its frame never unmapped", test_xen_rmrr_kept },
 	{ "open: no Xen, dom0, no domain, page fails", test_xen_open_errors },
 	{ "bind fails: reported, teardown clean", test_xen_bind_fails },
 	{ "mapping refused: permission taken back", test_xen_mapping_fails },

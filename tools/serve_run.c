@@ -380,6 +380,12 @@ static int xen_rdm_collect(struct ioreq_xen *x, const struct serve_opts *o, stru
 	return 0;
 }
 
+static void keep_rmrr(void *ctx, enum map_region kind, const struct vt_range *r)
+{
+	if (kind == MAP_REGION_RMRR)
+		ioreq_xen_keep(ctx, r->base >> VT_PAGE_SHIFT, r->last >> VT_PAGE_SHIFT);
+}
+
 static int xen_serve(struct serve_ctx *c, struct ioreq_xen *x)
 {
 	const struct serve_opts *o = c->o;
@@ -397,6 +403,8 @@ static int xen_serve(struct serve_ctx *c, struct ioreq_xen *x)
 	free(rdm.path);
 	if (rc)
 		return rc;
+	/* The platform identity-maps this machine's RMRRs: teardown leaves them. */
+	map_region_walk(vpci_machine_mapper(c->sm.m), keep_rmrr, x);
 	if (ioreq_xen_enable(x, &c->err)) {
 		fprintf(stderr, "vpcitrap serve: %s\n", c->err.msg);
 		return 2;
