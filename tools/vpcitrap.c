@@ -74,15 +74,6 @@ struct command {
 	int (*fn)(int argc, char **argv);
 };
 
-/* Commands that other parts of the tree provide weakly until they land. */
-#define WEAK __attribute__((weak))
-WEAK int cmd_import_qemu(int argc, char **argv) { fputs("import-qemu: not built\n", stderr); return 2; }
-WEAK int cmd_dmar(int argc, char **argv) { fputs("dmar: not built\n", stderr); return 2; }
-WEAK int cmd_ivrs(int argc, char **argv) { fputs("ivrs: not built\n", stderr); return 2; }
-WEAK int cmd_serve(int argc, char **argv) { fputs("serve: not built\n", stderr); return 2; }
-WEAK int cmd_snapshot(int argc, char **argv) { fputs("snapshot: not built\n", stderr); return 2; }
-WEAK int cmd_bench(int argc, char **argv) { fputs("bench: not built\n", stderr); return 2; }
-
 static const struct command commands[] = {
 	{ "replay", cmd_replay },     { "import-qemu", cmd_import_qemu }, { "dmar", cmd_dmar },
 	{ "ivrs", cmd_ivrs },         { "serve", cmd_serve },             { "snapshot", cmd_snapshot },
