@@ -187,6 +187,68 @@ static void check_unmap(const struct ax_state *s, enum vt_space sp, uint64_t fir
 	}
 }
 
+/*
+ * RMRR pages. `pins`: the pages of the RMRRs whose scope names a function
+ * of the machine (present ones): the platform identity-maps them for this
+ * domain, the mapper holds a pin on each, and no unmap may touch them.
+ * `live`: the pinned pages a relaxed BAR has covered since the start: the
+ * first such BAR maps them, and they stay mapped for good. An RMRR checked
+ * only because of strategy=host is neither: its pages are mapped and
+ * unmapped like any page.
+ */
+static struct ax_units exp_units[2], pins, live, relaxed_units, allowed, scratch, walked;
+
+static bool region_pinned(const struct ax_region *rg)
+{
+	for (unsigned k = 0; rg->kind == MAP_REGION_RMRR && k < 2 && rg->scope[k]; k++)
+		for (unsigned i = 0; i < ax_ndev; i++)
+			if (!strcmp(rg->scope[k], ax_devs[i].path))
+				return true;
+	return false;
+}
+
+static void compute_pins(const struct ax_state *s)
+{
+	ax_units_clear(&pins);
+	ax_units_clear(&live);
+	for (unsigned k = 0; k < ax_nregions; k++)
+		if (ax_region_present(s, &ax_regions[k]) && region_pinned(&ax_regions[k]))
+			ax_units_add(&pins, ax_regions[k].r.base >> VT_PAGE_SHIFT,
+				     ax_regions[k].r.last >> VT_PAGE_SHIFT, 1);
+}
+
+static bool relaxed_dev(const struct ax_state *s, unsigned dev)
+{
+	enum vt_policy pol = s->dev[dev].policy;
+
+	return pol == VT_POLICY_RELAXED || (pol == VT_POLICY_DEFAULT && s->relaxed);
+}
+
+/* Add to `dst` the units of a that are also in b (counts of b: clip b to a). */
+static void add_clipped(struct ax_units *dst, const struct ax_units *a, const struct ax_units *b)
+{
+	for (size_t i = 0; i < a->n; i++)
+		for (size_t k = 0; k < b->n; k++) {
+			uint64_t lo = a->v[i].first > b->v[k].first ? a->v[i].first : b->v[k].first;
+			uint64_t hi = a->v[i].last < b->v[k].last ? a->v[i].last : b->v[k].last;
+			if (lo <= hi)
+				ax_units_add(dst, lo, hi, (int64_t)b->v[k].count);
+		}
+}
+
+/* The pages of relaxed BARs the model maps now; the pinned ones among them become live. */
+static void update_live(const struct ax_state *s)
+{
+	ax_units_clear(&relaxed_units);
+	for (size_t i = 0; i < s->nwant; i++)
+		if (s->want[i].space == VT_SPACE_MEM && relaxed_dev(s, s->want[i].dev))
+			ax_units_add(&relaxed_units, s->want[i].r.base >> VT_PAGE_SHIFT,
+				     s->want[i].r.last >> VT_PAGE_SHIFT, 1);
+	ax_units_flatten(&relaxed_units);
+	add_clipped(&live, &relaxed_units, &pins);
+	ax_units_flatten(&live);
+}
+
 /* The recording backend's calls since the last check, one by one. */
 static void check_calls(struct ax_state *s)
 {
@@ -205,30 +267,50 @@ static void check_calls(struct ax_state *s)
 		}
 		FZ_CHECK(ax_units_covers(set, first, last), "op %lu: unmap of 0x%llx-0x%llx: not all mapped",
 			 s->op, (unsigned long long)first, (unsigned long long)last);
+		FZ_CHECK(c->space != VT_SPACE_MEM || !ax_units_overlap(&pins, first, last),
+			 "op %lu: unmap of pages 0x%llx-0x%llx removes pinned RMRR pages", s->op,
+			 (unsigned long long)first, (unsigned long long)last);
 		check_unmap(s, c->space, first, last);
 		ax_units_add(set, first, last, -1);
 	}
 	s->rec.n = 0;
 }
 
-/* No page the backend mapped overlaps RAM, a reserved range or an RMRR the platform maps. */
+/*
+ * No page the backend mapped overlaps RAM or a reserved range; a page of a
+ * checked RMRR (pinned or not) is mapped only under a relaxed BAR, or,
+ * pinned, because one covered it before (strict never maps an RMRR page).
+ */
 static void check_regions(const struct ax_state *s)
 {
 	const struct ax_units *set = &s->backend[VT_SPACE_MEM];
 
+	ax_units_copy(&allowed, &relaxed_units);
+	for (size_t i = 0; i < live.n; i++)
+		ax_units_add(&allowed, live.v[i].first, live.v[i].last, 1);
+	ax_units_flatten(&allowed);
 	for (unsigned k = 0; k < ax_nregions; k++) {
 		const struct ax_region *rg = &ax_regions[k];
 		uint64_t f = rg->r.base >> VT_PAGE_SHIFT, l = rg->r.last >> VT_PAGE_SHIFT;
 		if (!ax_region_selected(s, rg) || !ax_units_overlap(set, f, l))
 			continue;
+		if (rg->kind == MAP_REGION_RMRR) {
+			bool ok = true;
+			for (size_t i = 0; i < set->n && ok; i++) {
+				uint64_t lo = set->v[i].first > f ? set->v[i].first : f;
+				uint64_t hi = set->v[i].last < l ? set->v[i].last : l;
+				ok = lo > hi || ax_units_covers(&allowed, lo, hi);
+			}
+			if (ok)
+				continue;
+			FZ_FAIL("op %lu: a mapped page overlaps RMRR 0x%llx-0x%llx, not under a relaxed BAR", s->op,
+				(unsigned long long)rg->r.base, (unsigned long long)rg->r.last);
+		}
 		FZ_FAIL("op %lu: a mapped page overlaps %s 0x%llx-0x%llx", s->op,
-			rg->kind == MAP_REGION_RAM ? "RAM" : rg->kind == MAP_REGION_RESERVED ? "reserved range"
-											 : "RMRR",
+			rg->kind == MAP_REGION_RAM ? "RAM" : "reserved range",
 			(unsigned long long)rg->r.base, (unsigned long long)rg->r.last);
 	}
 }
-
-static struct ax_units exp_units[2], pins, scratch, walked;
 
 static void walk_cb(void *ctx, uint64_t first, uint64_t last, uint64_t refs)
 {
@@ -250,10 +332,12 @@ static void spot(const struct ax_state *s, enum vt_space sp, uint64_t unit)
 		 sp == VT_SPACE_MEM ? "page" : "port", (unsigned long long)unit,
 		 (unsigned long long)map_refcount(mp, sp, unit), (unsigned long long)bars,
 		 (unsigned long long)pin);
-	FZ_CHECK(map_is_mapped(mp, sp, unit) == (bars > 0 && pin == 0),
-		 "op %lu: map_is_mapped(%s 0x%llx) wrong (%llu BARs, %llu pins)", s->op,
+	bool was = sp == VT_SPACE_MEM && ax_units_count(&live, unit); /* a pinned page mapped for good */
+
+	FZ_CHECK(map_is_mapped(mp, sp, unit) == (bars > 0 || was),
+		 "op %lu: map_is_mapped(%s 0x%llx) wrong (%llu BARs, %llu pins, %s)", s->op,
 		 sp == VT_SPACE_MEM ? "page" : "port", (unsigned long long)unit, (unsigned long long)bars,
-		 (unsigned long long)pin);
+		 (unsigned long long)pin, was ? "covered by a relaxed BAR before" : "not live");
 }
 
 static void spot_edges(const struct ax_state *s, enum vt_space sp, uint64_t f, uint64_t l)
@@ -270,19 +354,19 @@ static void expected_units(const struct ax_state *s)
 {
 	ax_units_clear(&exp_units[0]);
 	ax_units_clear(&exp_units[1]);
-	ax_units_clear(&pins);
 	for (size_t i = 0; i < s->nwant; i++) {
 		uint64_t f, l;
 		units_of(&s->want[i], &f, &l);
 		ax_units_add(&exp_units[s->want[i].space], f, l, 1);
 	}
-	for (unsigned k = 0; k < ax_nregions; k++)
-		if (ax_regions[k].kind == MAP_REGION_RMRR && ax_region_selected(s, &ax_regions[k]))
-			ax_units_add(&pins, ax_regions[k].r.base >> VT_PAGE_SHIFT,
-				     ax_regions[k].r.last >> VT_PAGE_SHIFT, 1);
 }
 
-/* Reference counts: at every edge, over every mapped run, and the backend's own view. */
+/*
+ * Reference counts: at every edge, over every mapped run, and the
+ * backend's own view. map_walk reports what is mapped through the backend
+ * (the BARs' pages and the live pinned pages) with every reference, pins
+ * included.
+ */
 static void check_refs(struct ax_state *s)
 {
 	expected_units(s);
@@ -293,10 +377,12 @@ static void check_refs(struct ax_state *s)
 	}
 	for (size_t k = 0; k < pins.n; k++)
 		spot_edges(s, VT_SPACE_MEM, pins.v[k].first, pins.v[k].last);
+	for (size_t k = 0; k < live.n; k++)
+		spot_edges(s, VT_SPACE_MEM, live.v[k].first, live.v[k].last);
 	for (unsigned sp = 0; sp < 2; sp++) {
 		ax_units_copy(&scratch, &exp_units[sp]);
-		for (size_t k = 0; sp == VT_SPACE_MEM && k < pins.n; k++)
-			ax_units_drop(&scratch, pins.v[k].first, pins.v[k].last);
+		if (sp == VT_SPACE_MEM)
+			add_clipped(&scratch, &live, &pins);
 		ax_units_normalize(&scratch);
 		ax_units_clear(&walked);
 		map_walk(vpci_machine_mapper(s->m), (enum vt_space)sp, walk_cb, &walked);
@@ -387,6 +473,7 @@ void ax_check_all(struct ax_state *s)
 	memcpy(s->prev, s->want, s->nwant * sizeof(*s->want));
 	s->nprev = s->nwant;
 	ax_model_want(s);
+	update_live(s);
 	check_calls(s);
 	check_regions(s);
 	check_refs(s);
@@ -420,6 +507,7 @@ void ax_check_start(struct ax_state *s)
 		FZ_CHECK(s->dev[i].d, "machine: no device %s", ax_devs[i].path);
 	}
 	refresh(s);
+	compute_pins(s);
 	for (unsigned i = 0; i < ax_ndev; i++) {
 		FZ_CHECK(s->dev[i].bus >= 0, "machine: %s unreachable at reset", path_of(i));
 		memcpy(s->dev[i].init, s->dev[i].cfg, AX_HDR);

@@ -5,8 +5,10 @@
  * 32- and 64-bit memory BARs, I/O BARs, sub-page BARs sharing a page, a
  * BAR larger than 4 GiB, ROMs; two levels of PCI-to-PCI bridges and a
  * CardBus bridge; RAM, reserved ranges, ECAM, and RMRRs whose scope names
- * devices of the machine (and one that names none). The first input byte
- * picks the RDM settings and per-device policies.
+ * devices of the machine (pinned: the platform maps them for this domain)
+ * and one that names none (checked only under strategy=host, then mapped
+ * and unmapped like any page). The first input byte picks the RDM settings
+ * and per-device policies.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -140,7 +142,10 @@ bool ax_region_present(const struct ax_state *s, const struct ax_region *rg)
 	return !rg->unaligned_variant || s->unaligned;
 }
 
-/* An RMRR counts under strategy=host, or when its scope names one of our devices. */
+/*
+ * An RMRR counts (refuses or warns) under strategy=host, or when its scope
+ * names one of our devices; only the latter is pinned (access_check.c).
+ */
 bool ax_region_selected(const struct ax_state *s, const struct ax_region *rg)
 {
 	if (!ax_region_present(s, rg))

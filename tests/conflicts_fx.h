@@ -8,10 +8,16 @@
  * the target when a different frame is mapped over an existing MMIO entry,
  * and an unmap removes every entry in its range, whoever made it. So the
  * model fails a test on a map of a page already mapped, an unmap of a page
- * not mapped (it might be somebody else's), and any call touching a page
- * the test declared forbidden (RAM, reserved, and RMRR pages, which the
- * platform identity-maps itself). After every check it must also equal the
- * mapper's own view (map_walk).
+ * not mapped (it might be somebody else's), any call touching a page the
+ * test declared forbidden (RAM and reserved pages; RMRR pages of either
+ * kind under strict policy), and any unmap touching a page the test
+ * declared pinned (the RMRRs of this machine's functions, which the
+ * platform identity-maps for this domain: under relaxed policy the first
+ * BAR over such a page maps it, identity over identity, and nothing may
+ * ever unmap it). The RMRRs of other machines' devices, checked under
+ * strategy=host, are neither: mapped and unmapped like any page. After
+ * every check the model must also equal the mapper's own view (map_walk:
+ * the pages mapped through the backend, pinned ones included).
  */
 #ifndef VT_CONFLICTS_FX_H
 #define VT_CONFLICTS_FX_H
@@ -34,17 +40,25 @@ struct fx_lines {
 };
 void fx_add(struct fx_lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/*
- * Expected backend calls ("OP mem FIRST-LAST") for the pages of r outside
- * the pages of c (NULL: none): what a BAR over an RMRR may map or unmap.
- */
-void fx_add_pages(struct fx_lines *l, const char *op, const struct vt_range *r,
-		  const struct vt_range *c);
-
 struct fx_model {
 	struct vt_range run[FX_MAX_RUNS]; /* mapped units: sorted, disjoint, coalesced */
 	size_t n;
 };
+
+/*
+ * Expected backend calls ("OP mem FIRST-LAST") for the pages of r outside
+ * the pages of c (NULL: none), or outside a set of pages: what a BAR over
+ * an RMRR may map (its pages not yet mapped) or unmap (its pages but the
+ * pinned ones).
+ */
+void fx_add_pages(struct fx_lines *l, const char *op, const struct vt_range *r,
+		  const struct vt_range *c);
+void fx_add_pages_except(struct fx_lines *l, const char *op, const struct vt_range *r,
+			 const struct fx_model *except);
+/* Add the pages of [base, last] (bytes) to a set of pages (zeroed: empty). */
+void fx_pages_add(struct fx_model *set, uint64_t base, uint64_t last);
+/* Is the p2m model's set of mapped units exactly `set`? */
+bool fx_model_is(enum vt_space sp, const struct fx_model *set);
 
 struct fx {
 	char dir[64];
@@ -60,6 +74,8 @@ struct fx {
 	struct fx_model model[2];  /* VT_SPACE_MEM pages, VT_SPACE_IO ports */
 	struct vt_range forbid[256]; /* pages no backend call may touch */
 	size_t nforbid;
+	struct vt_range pinned[256]; /* pages no unmap may touch */
+	size_t npinned;
 };
 extern struct fx F;
 
@@ -74,12 +90,20 @@ void fx_begin(const char *text);
 /* Finish the machine (maps what the initial state decodes) and set up the trap. */
 void fx_finish(void);
 void fx_open(const char *text); /* fx_begin + fx_finish */
-/* Every event and call must have been checked; then destroy and remove the dir. */
+/*
+ * Every event and call must have been checked; then destroy (no backend
+ * call at all: the mapper leaves teardown to its caller, and never unmaps
+ * a pinned page) and remove the dir.
+ */
 void fx_close(void);
 /* A file in the fixture's temp dir; returns its path (static buffer). */
 const char *fx_put(const char *name, const char *text);
 /* Declare [base, last] (bytes) as pages no backend call may touch. */
 void fx_forbid(uint64_t base, uint64_t last);
+/* Declare [base, last] (bytes) as pinned: pages a map may cover (once), no unmap. */
+void fx_pinned(uint64_t base, uint64_t last);
+/* The kind of the mapper's platform range [base, last] (-1: not registered). */
+int fx_region_kind(uint64_t base, uint64_t last);
 
 /* Config accesses: through the pre-decoded path and through 0xcf8/0xcfc. */
 void fx_cfgw(uint32_t sbdf, unsigned reg, unsigned size, uint32_t val);

@@ -8,6 +8,12 @@
  * Synthetic machines here; real DMAR/IVRS tables with the lspci dumps of
  * the same machines, memmap directories and `vpcitrap replay` in
  * test_conflicts_real.c.
+ *
+ * RMRRs come in two kinds: those whose scope names a function of this
+ * machine are pinned (the platform identity-maps them for this domain):
+ * under relaxed policy the first BAR over a pinned page maps it and nothing
+ * ever unmaps it, not a move, not decode off. Those checked only because of
+ * strategy=host are mapped and unmapped like any page. Strict maps neither.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -73,22 +79,36 @@ static const struct std_bar STD_BAR[7] = {
 	{ "rom", 0x30, 0x4000, 0xe0040000, 1 },
 };
 
-static void std_forbid(void)
+/* RAM and reserved: never touched. The RMRRs (all name 00:03.0: pinned): by the policy. */
+static void std_forbid(bool relaxed)
 {
 	static const struct vt_range r[] = {
 		{ 0x0, 0x7fffffff },	      { 0x300000000, 0x3efffffff }, { 0xc0002000, 0xc0009fff },
-		{ 0xc1002000, 0xc1009fff },   { 0xc2002000, 0xc2009fff },   { 0xc3000800, 0xc3000bff },
-		{ 0xc4000800, 0xc4000bff },   { 0xc5000800, 0xc5000bff },   { 0xc6001000, 0xc6001fff },
-		{ 0xc6004000, 0xc6004fff },   { 0xc6008000, 0xc6008fff },   { 0xc600c000, 0xc600cfff },
-		{ 0x3f0014000, 0x3f001bfff }, { 0x3f0204000, 0x3f0207fff },
+		{ 0xc1002000, 0xc1009fff },   { 0xc3000800, 0xc3000bff },   { 0xc4000800, 0xc4000bff },
+		{ 0xc6001000, 0xc6001fff },   { 0xc6004000, 0xc6004fff },   { 0xc600c000, 0xc600cfff },
+		{ 0x3f0204000, 0x3f0207fff },
+	};
+	static const struct vt_range rmrr[] = {
+		{ 0xc2002000, 0xc2009fff }, { 0xc5000800, 0xc5000bff }, { 0xc6008000, 0xc6008fff },
+		{ 0x3f0014000, 0x3f001bfff },
 	};
 
 	for (size_t i = 0; i < VT_ARRAY_SIZE(r); i++)
 		fx_forbid(r[i].base, r[i].last);
+	for (size_t i = 0; i < VT_ARRAY_SIZE(rmrr); i++) {
+		CU_ASSERT_EQUAL(fx_region_kind(rmrr[i].base, rmrr[i].last), MAP_REGION_RMRR);
+		if (relaxed)
+			fx_pinned(rmrr[i].base, rmrr[i].last);
+		else
+			fx_forbid(rmrr[i].base, rmrr[i].last);
+	}
 }
 
-/* Load the standard machine with an optional `rdm` line and device option. */
-static void std_open(const char *label, const char *rdm_line, const char *dev_opt)
+/*
+ * Load the standard machine with an optional `rdm` line and device option;
+ * relaxed: the policy 00:03.0 ends up with.
+ */
+static void std_open(const char *label, const char *rdm_line, const char *dev_opt, bool relaxed)
 {
 	static char text[8192];
 
@@ -96,7 +116,7 @@ static void std_open(const char *label, const char *rdm_line, const char *dev_op
 		 rdm_line ? rdm_line : "", dev_opt ? dev_opt : "", STD_DEV);
 	fx_open(text);
 	F.label = label;
-	std_forbid();
+	std_forbid(relaxed);
 	EVENTS("map " S3_T " bar0 mem 0xe0000000-0xe0003fff", "map " S3_T " bar1 mem 0xe0010000-0xe0010fff",
 	       "map " S3_T " bar2 mem 0xe0020000-0xe002ffff", "map " S3_T " bar3 mem 0xe0030000-0xe00303ff",
 	       "map " S3_T " bar4 mem 0x3f0100000-0x3f0103fff", "map " S3_T " rom mem 0xe0040000-0xe0043fff");
@@ -113,6 +133,21 @@ static void std_write(unsigned bar, uint64_t addr)
 	if (bar == 4)
 		CU_ASSERT_EQUAL((addr >> 32), 3); /* the table keeps 64-bit moves in one half */
 }
+
+#define ALL_UNMAP_EVENTS                                                                   \
+	"unmap " S3_T " bar1 mem 0xe0010000-0xe0010fff", "unmap " S3_T " bar2 mem 0xe0020000-0xe002ffff", \
+	"unmap " S3_T " bar3 mem 0xe0030000-0xe00303ff", "unmap " S3_T " bar4 mem 0x3f0100000-0x3f0103fff", \
+	"unmap " S3_T " rom mem 0xe0040000-0xe0043fff"
+#define ALL_UNMAP_CALLS                                                                             \
+	"unmap mem 0xe0010-0xe0010", "unmap mem 0xe0020-0xe002f", "unmap mem 0xe0030-0xe0030",       \
+	"unmap mem 0x3f0100-0x3f0103", "unmap mem 0xe0040-0xe0043"
+#define ALL_MAP_EVENTS                                                                              \
+	"map " S3_T " bar1 mem 0xe0010000-0xe0010fff", "map " S3_T " bar2 mem 0xe0020000-0xe002ffff",   \
+	"map " S3_T " bar3 mem 0xe0030000-0xe00303ff", "map " S3_T " bar4 mem 0x3f0100000-0x3f0103fff", \
+	"map " S3_T " rom mem 0xe0040000-0xe0043fff"
+#define ALL_MAP_CALLS                                                                               \
+	"map mem 0xe0010-0xe0010", "map mem 0xe0020-0xe002f", "map mem 0xe0030-0xe0030",             \
+	"map mem 0x3f0100-0x3f0103", "map mem 0xe0040-0xe0043"
 
 /* ---- BARs moved onto, next to, across and inside every kind of range ---- */
 
@@ -173,6 +208,12 @@ static const char *rng(const struct vt_range *r, char *buf)
 	return vt_fmt_range(r, buf);
 }
 
+/*
+ * The pinned pages mapped so far: a relaxed BAR over an RMRR maps only the
+ * pages not yet mapped, and they stay mapped from then on.
+ */
+static struct fx_model pos_live;
+
 /* Move there and back home; check every event and call of both moves. */
 static void pos_step(const struct pos *p, bool relaxed)
 {
@@ -199,10 +240,15 @@ static void pos_step(const struct pos *p, bool relaxed)
 		       rng(&p->c, r2));
 	if (mapped) {
 		fx_add(&ev, "map " S3_T " %s mem %s", b->name, rng(&to, r1));
-		fx_add_pages(&calls, "map", &to, warned ? &p->c : NULL);
+		fx_add_pages_except(&calls, "map", &to, &pos_live);
 	}
 	EVENTS_L(&ev);
 	CALLS_L(&calls);
+	if (warned) { /* the RMRR's pages under the BAR: mapped for good */
+		uint64_t pf = (p->c.base > to.base ? p->c.base : to.base) >> 12;
+		uint64_t pl = (p->c.last < to.last ? p->c.last : to.last) >> 12;
+		fx_pages_add(&pos_live, pf << 12, pl << 12);
+	}
 
 	ev.n = calls.n = 0;
 	std_write(p->bar, b->home);
@@ -221,9 +267,29 @@ static void pos_step(const struct pos *p, bool relaxed)
 
 static void positions(const char *label, const char *rdm_line, const char *dev_opt, bool relaxed)
 {
-	std_open(label, rdm_line, dev_opt);
+	struct mapper *mp;
+
+	pos_live.n = 0;
+	std_open(label, rdm_line, dev_opt, relaxed);
+	mp = vpci_machine_mapper(F.m);
 	for (size_t i = 0; i < VT_ARRAY_SIZE(POS); i++)
 		pos_step(&POS[i], relaxed);
+	/* Every BAR home, then decode off: the pinned pages mapped on the way stay mapped. */
+	fx_cfgw(S3, 0x04, 2, 0x0000);
+	EVENTS("unmap " S3_T " bar0 mem 0xe0000000-0xe0003fff", ALL_UNMAP_EVENTS);
+	CALLS("unmap mem 0xe0000-0xe0003", ALL_UNMAP_CALLS);
+	CU_ASSERT(fx_model_is(VT_SPACE_MEM, &pos_live));
+	/* Under relaxed: every page of the three RMRRs the positions cover; under strict none. */
+	CU_ASSERT_EQUAL(pos_live.n, relaxed ? 3 : 0);
+	if (relaxed && pos_live.n == 3)
+		CU_ASSERT(pos_live.run[0].base == 0xc2002 && pos_live.run[0].last == 0xc2009 &&
+			  pos_live.run[1].base == 0xc5000 && pos_live.run[1].last == 0xc5000 &&
+			  pos_live.run[2].base == 0x3f0014 && pos_live.run[2].last == 0x3f001b);
+	for (size_t i = 0; i < pos_live.n; i++)
+		for (uint64_t pg = pos_live.run[i].base; pg <= pos_live.run[i].last; pg++) {
+			CU_ASSERT(map_is_mapped(mp, VT_SPACE_MEM, pg));
+			CU_ASSERT_EQUAL(map_refcount(mp, VT_SPACE_MEM, pg), 1);
+		}
 	fx_close();
 }
 
@@ -264,7 +330,7 @@ static void test_pos_scoped_relaxed(void)
 
 static void test_refused_moves(void)
 {
-	std_open("refused BAR moves", NULL, NULL);
+	std_open("refused BAR moves", NULL, NULL, false);
 	std_write(0, 0xc2004000); /* inside the RMRR */
 	EVENTS("move " S3_T " bar0 0xe0000000 -> 0xc2004000", "unmap " S3_T " bar0 mem 0xe0000000-0xe0003fff",
 	       "refuse " S3_T " bar0 0xc2004000-0xc2007fff rmrr 0xc2002000-0xc2009fff policy=strict");
@@ -297,24 +363,9 @@ static void test_refused_moves(void)
 	fx_close();
 }
 
-#define ALL_UNMAP_EVENTS                                                                   \
-	"unmap " S3_T " bar1 mem 0xe0010000-0xe0010fff", "unmap " S3_T " bar2 mem 0xe0020000-0xe002ffff", \
-	"unmap " S3_T " bar3 mem 0xe0030000-0xe00303ff", "unmap " S3_T " bar4 mem 0x3f0100000-0x3f0103fff", \
-	"unmap " S3_T " rom mem 0xe0040000-0xe0043fff"
-#define ALL_UNMAP_CALLS                                                                             \
-	"unmap mem 0xe0010-0xe0010", "unmap mem 0xe0020-0xe002f", "unmap mem 0xe0030-0xe0030",       \
-	"unmap mem 0x3f0100-0x3f0103", "unmap mem 0xe0040-0xe0043"
-#define ALL_MAP_EVENTS                                                                              \
-	"map " S3_T " bar1 mem 0xe0010000-0xe0010fff", "map " S3_T " bar2 mem 0xe0020000-0xe002ffff",   \
-	"map " S3_T " bar3 mem 0xe0030000-0xe00303ff", "map " S3_T " bar4 mem 0x3f0100000-0x3f0103fff", \
-	"map " S3_T " rom mem 0xe0040000-0xe0043fff"
-#define ALL_MAP_CALLS                                                                               \
-	"map mem 0xe0010-0xe0010", "map mem 0xe0020-0xe002f", "map mem 0xe0030-0xe0030",             \
-	"map mem 0x3f0100-0x3f0103", "map mem 0xe0040-0xe0043"
-
 static void test_decode_toggled(void)
 {
-	std_open("decode toggled while refused", NULL, NULL);
+	std_open("decode toggled while refused", NULL, NULL, false);
 	std_write(0, 0xc0004000); /* inside RAM */
 	EVENTS("move " S3_T " bar0 0xe0000000 -> 0xc0004000", "unmap " S3_T " bar0 mem 0xe0000000-0xe0003fff",
 	       "refuse " S3_T " bar0 0xc0004000-0xc0007fff ram 0xc0002000-0xc0009fff policy=strict");
@@ -343,7 +394,7 @@ static void test_decode_toggled(void)
 
 static void test_rom_enable(void)
 {
-	std_open("ROM enable bit", NULL, NULL);
+	std_open("ROM enable bit", NULL, NULL, false);
 	fx_cfgw(S3, 0x30, 4, 0xc0004000); /* onto RAM with the enable bit clear: not wanted */
 	EVENTS("move " S3_T " rom 0xe0040000 -> 0xc0004000", "unmap " S3_T " rom mem 0xe0040000-0xe0043fff");
 	CALLS("unmap mem 0xe0040-0xe0043");
@@ -377,7 +428,7 @@ static void test_rom_enable(void)
 /* A 64-bit BAR written a half at a time while decoding: the halfway address is checked too. */
 static void test_64bit_halves(void)
 {
-	std_open("64-bit BAR written in halves", NULL, NULL);
+	std_open("64-bit BAR written in halves", NULL, NULL, false);
 	fx_cfgw(S3, 0x20, 4, 0xc2004004); /* low half first: 0x3c2004000 is RAM */
 	EVENTS("move " S3_T " bar4 0x3f0100000 -> 0x3c2004000",
 	       "unmap " S3_T " bar4 mem 0x3f0100000-0x3f0103fff",
@@ -416,7 +467,7 @@ static void test_64bit_halves(void)
 
 static void test_several_strict(void)
 {
-	std_open("several conflicts, strict", NULL, NULL);
+	std_open("several conflicts, strict", NULL, NULL, false);
 	std_write(2, 0xc6000000);
 	EVENTS("move " S3_T " bar2 0xe0020000 -> 0xc6000000", "unmap " S3_T " bar2 mem 0xe0020000-0xe002ffff",
 	       "refuse " S3_T " bar2 0xc6000000-0xc600ffff ram 0xc6001000-0xc6001fff policy=strict",
@@ -434,26 +485,29 @@ static void test_several_strict(void)
 /*
  * Under relaxed policy RAM and reserved ranges still refuse; the RMRR is
  * then not reported: it refuses nothing (refuse says policy=strict) and
- * nothing is mapped (warn says mapped anyway).
+ * nothing is mapped (warn says mapped anyway). Alone, the RMRR is warned
+ * and its page mapped with the BAR's, and it stays mapped once the BAR
+ * is refused elsewhere.
  */
 static void test_several_relaxed(void)
 {
-	std_open("several conflicts, relaxed", "rdm strategy=host,policy=relaxed", NULL);
+	std_open("several conflicts, relaxed", "rdm strategy=host,policy=relaxed", NULL, true);
 	std_write(2, 0xc6000000);
 	EVENTS("move " S3_T " bar2 0xe0020000 -> 0xc6000000", "unmap " S3_T " bar2 mem 0xe0020000-0xe002ffff",
 	       "refuse " S3_T " bar2 0xc6000000-0xc600ffff ram 0xc6001000-0xc6001fff policy=strict",
 	       "refuse " S3_T " bar2 0xc6000000-0xc600ffff reserved 0xc6004000-0xc6004fff policy=strict",
 	       "refuse " S3_T " bar2 0xc6000000-0xc600ffff reserved 0xc600c000-0xc600cfff policy=strict");
 	CALLS("unmap mem 0xe0020-0xe002f");
-	std_write(0, 0xc6008000); /* only the RMRR: warned, mapped around its page */
+	std_write(0, 0xc6008000); /* only the RMRR: warned, its page mapped with the BAR's */
 	EVENTS("move " S3_T " bar0 0xe0000000 -> 0xc6008000", "unmap " S3_T " bar0 mem 0xe0000000-0xe0003fff",
 	       "warn " S3_T " bar0 0xc6008000-0xc600bfff rmrr 0xc6008000-0xc6008fff policy=relaxed",
 	       "map " S3_T " bar0 mem 0xc6008000-0xc600bfff");
-	CALLS("unmap mem 0xe0000-0xe0003", "map mem 0xc6009-0xc600b");
-	std_write(0, 0xc6004000); /* onto the reserved page: refused */
+	CALLS("unmap mem 0xe0000-0xe0003", "map mem 0xc6008-0xc600b");
+	std_write(0, 0xc6004000); /* onto the reserved page: refused; the RMRR's page stays */
 	EVENTS("move " S3_T " bar0 0xc6008000 -> 0xc6004000", "unmap " S3_T " bar0 mem 0xc6008000-0xc600bfff",
 	       "refuse " S3_T " bar0 0xc6004000-0xc6007fff reserved 0xc6004000-0xc6004fff policy=strict");
 	CALLS("unmap mem 0xc6009-0xc600b");
+	CU_ASSERT(map_is_mapped(vpci_machine_mapper(F.m), VT_SPACE_MEM, 0xc6008));
 	fx_close();
 }
 
@@ -526,32 +580,37 @@ static void test_many_rmrr_then_ram(void)
 /* ---- the p2m rules ---- */
 
 /*
- * Relaxed: two BARs over one RMRR and over each other. Only pages outside
- * the RMRR reach the backend, each once; no unmap ever names an RMRR page
- * or a page the other BAR still covers.
+ * Relaxed: two BARs over one RMRR and over each other. The first BAR over
+ * the RMRR maps its pages with its own, in one run; after that only pages
+ * outside the RMRR reach the backend, each once; no unmap ever names an
+ * RMRR page or a page the other BAR still covers. The RMRR's pages stay
+ * mapped when the BARs move away and when decoding stops.
  */
 static void test_p2m_relaxed_overlap(void)
 {
 	struct mapper *mp;
+	struct fx_model want = { .n = 0 };
 
-	std_open("p2m: relaxed BARs over one RMRR", "rdm strategy=host,policy=relaxed", NULL);
+	std_open("p2m: relaxed BARs over one RMRR", "rdm strategy=host,policy=relaxed", NULL, true);
 	mp = vpci_machine_mapper(F.m);
-	std_write(2, 0xc2000000); /* 64K across the RMRR: pages on both sides */
+	for (uint64_t pg = 0xc2002; pg <= 0xc2009; pg++)
+		CU_ASSERT_FALSE(map_is_mapped(mp, VT_SPACE_MEM, pg)); /* not mapped at load */
+	std_write(2, 0xc2000000); /* 64K across the RMRR: one run, the RMRR's pages with it */
 	EVENTS("move " S3_T " bar2 0xe0020000 -> 0xc2000000", "unmap " S3_T " bar2 mem 0xe0020000-0xe002ffff",
 	       "warn " S3_T " bar2 0xc2000000-0xc200ffff rmrr 0xc2002000-0xc2009fff policy=relaxed",
 	       "map " S3_T " bar2 mem 0xc2000000-0xc200ffff");
-	CALLS("unmap mem 0xe0020-0xe002f", "map mem 0xc2000-0xc2001", "map mem 0xc200a-0xc200f");
+	CALLS("unmap mem 0xe0020-0xe002f", "map mem 0xc2000-0xc200f");
 	std_write(0, 0xc2008000); /* 16K straddling the RMRR's end, inside BAR2: no new page */
 	EVENTS("move " S3_T " bar0 0xe0000000 -> 0xc2008000", "unmap " S3_T " bar0 mem 0xe0000000-0xe0003fff",
 	       "warn " S3_T " bar0 0xc2008000-0xc200bfff rmrr 0xc2002000-0xc2009fff policy=relaxed",
 	       "map " S3_T " bar0 mem 0xc2008000-0xc200bfff");
 	CALLS("unmap mem 0xe0000-0xe0003");
-	std_write(1, 0xc2005000); /* 4K wholly inside the RMRR: nothing to map */
+	std_write(1, 0xc2005000); /* 4K wholly inside the RMRR: mapped already */
 	EVENTS("move " S3_T " bar1 0xe0010000 -> 0xc2005000", "unmap " S3_T " bar1 mem 0xe0010000-0xe0010fff",
 	       "warn " S3_T " bar1 0xc2005000-0xc2005fff rmrr 0xc2002000-0xc2009fff policy=relaxed",
 	       "map " S3_T " bar1 mem 0xc2005000-0xc2005fff");
 	CALLS("unmap mem 0xe0010-0xe0010");
-	CU_ASSERT_FALSE(map_is_mapped(mp, VT_SPACE_MEM, 0xc2005));
+	CU_ASSERT(map_is_mapped(mp, VT_SPACE_MEM, 0xc2005));
 	std_write(2, 0xe0020000); /* BAR2 away: BAR0 keeps 0xc200a-b, the RMRR keeps its pages */
 	EVENTS("move " S3_T " bar2 0xc2000000 -> 0xe0020000", "unmap " S3_T " bar2 mem 0xc2000000-0xc200ffff",
 	       "map " S3_T " bar2 mem 0xe0020000-0xe002ffff");
@@ -562,13 +621,34 @@ static void test_p2m_relaxed_overlap(void)
 	       "unmap " S3_T " rom mem 0xe0040000-0xe0043fff");
 	CALLS("unmap mem 0xc200a-0xc200b", "unmap mem 0xe0020-0xe002f", "unmap mem 0xe0030-0xe0030",
 	      "unmap mem 0x3f0100-0x3f0103", "unmap mem 0xe0040-0xe0043");
-	/* The RMRR's pages are still the platform's: pinned, never the backend's. */
+	/* The RMRR's pages: only the platform's reference, and mapped for good. */
 	for (uint64_t pg = 0xc2002; pg <= 0xc2009; pg++) {
 		CU_ASSERT_EQUAL(map_refcount(mp, VT_SPACE_MEM, pg), 1);
-		CU_ASSERT_FALSE(map_is_mapped(mp, VT_SPACE_MEM, pg));
+		CU_ASSERT(map_is_mapped(mp, VT_SPACE_MEM, pg));
 	}
-	CU_ASSERT_EQUAL(F.model[VT_SPACE_MEM].n, 0);
-	fx_close();
+	CU_ASSERT_FALSE(map_is_mapped(mp, VT_SPACE_MEM, 0xc2001));
+	CU_ASSERT_FALSE(map_is_mapped(mp, VT_SPACE_MEM, 0xc200a));
+	fx_pages_add(&want, 0xc2002000, 0xc2009fff);
+	CU_ASSERT(fx_model_is(VT_SPACE_MEM, &want));
+	/* Decode on again: BAR0 maps only its pages outside the RMRR, BAR1 nothing. */
+	fx_cfgw(S3, 0x04, 2, 2);
+	EVENTS("warn " S3_T " bar0 0xc2008000-0xc200bfff rmrr 0xc2002000-0xc2009fff policy=relaxed",
+	       "map " S3_T " bar0 mem 0xc2008000-0xc200bfff",
+	       "warn " S3_T " bar1 0xc2005000-0xc2005fff rmrr 0xc2002000-0xc2009fff policy=relaxed",
+	       "map " S3_T " bar1 mem 0xc2005000-0xc2005fff", "map " S3_T " bar2 mem 0xe0020000-0xe002ffff",
+	       "map " S3_T " bar3 mem 0xe0030000-0xe00303ff", "map " S3_T " bar4 mem 0x3f0100000-0x3f0103fff",
+	       "map " S3_T " rom mem 0xe0040000-0xe0043fff");
+	CALLS("map mem 0xc200a-0xc200b", "map mem 0xe0020-0xe002f", "map mem 0xe0030-0xe0030",
+	      "map mem 0x3f0100-0x3f0103", "map mem 0xe0040-0xe0043");
+	std_write(0, 0xe0000000);
+	std_write(1, 0xe0010000);
+	EVENTS("move " S3_T " bar0 0xc2008000 -> 0xe0000000", "unmap " S3_T " bar0 mem 0xc2008000-0xc200bfff",
+	       "map " S3_T " bar0 mem 0xe0000000-0xe0003fff",
+	       "move " S3_T " bar1 0xc2005000 -> 0xe0010000", "unmap " S3_T " bar1 mem 0xc2005000-0xc2005fff",
+	       "map " S3_T " bar1 mem 0xe0010000-0xe0010fff");
+	CALLS("unmap mem 0xc200a-0xc200b", "map mem 0xe0000-0xe0003", "map mem 0xe0010-0xe0010");
+	CU_ASSERT(map_is_mapped(mp, VT_SPACE_MEM, 0xc2002));
+	fx_close(); /* teardown: no call, the RMRR's pages stay mapped */
 }
 
 /* Two BARs of two devices in one page: one map, one unmap, whatever the order. */
@@ -596,7 +676,8 @@ static void test_p2m_shared_page(void)
 {
 	fx_open(SHARED);
 	F.label = "p2m: two BARs in one page";
-	fx_forbid(0xc5000800, 0xc5000bff);
+	CU_ASSERT_EQUAL(fx_region_kind(0xc5000800, 0xc5000bff), MAP_REGION_RMRR); /* names 00:04.0 */
+	fx_pinned(0xc5000800, 0xc5000bff);
 	EVENTS("map " S3_T " bar0 mem 0xe0030000-0xe00303ff", "map " S4_T " bar0 mem 0xe0030400-0xe00307ff",
 	       "map " S4_T " bar1 io 0x2000-0x201f");
 	CALLS("map mem 0xe0030-0xe0030", "map io 0x2000-0x201f");
@@ -618,15 +699,15 @@ static void test_p2m_shared_page(void)
 	EVENTS("map " S4_T " bar0 mem 0xe0030400-0xe00307ff");
 	CALLS("map mem 0xe0030-0xe0030");
 	/*
-	 * A page shared by a sub-page RMRR and two BARs: 00:04.0 (relaxed) is
-	 * warned and mapped, 00:03.0 (strict) refused; the page, pinned, is
-	 * never passed to the backend in either direction.
+	 * A page shared by a sub-page RMRR of 00:04.0 and two BARs: 00:04.0
+	 * (relaxed) is warned and mapped, the page with it; 00:03.0 (strict)
+	 * refused. The page, pinned, is never unmapped.
 	 */
 	fx_cfgw(S4, 0x10, 4, 0xc5000000);
 	EVENTS("move " S4_T " bar0 0xe0030400 -> 0xc5000000", "unmap " S4_T " bar0 mem 0xe0030400-0xe00307ff",
 	       "warn " S4_T " bar0 0xc5000000-0xc50003ff rmrr 0xc5000800-0xc5000bff policy=relaxed",
 	       "map " S4_T " bar0 mem 0xc5000000-0xc50003ff");
-	CALLS("unmap mem 0xe0030-0xe0030");
+	CALLS("unmap mem 0xe0030-0xe0030", "map mem 0xc5000-0xc5000");
 	fx_cfgw(S3, 0x10, 4, 0xc5000c00);
 	fx_cfgw(S3, 0x04, 2, 0x0002);
 	EVENTS("move " S3_T " bar0 0xe0030800 -> 0xc5000c00",
@@ -637,6 +718,12 @@ static void test_p2m_shared_page(void)
 	       "map " S4_T " bar0 mem 0xe0030400-0xe00307ff");
 	CALLS("map mem 0xe0030-0xe0030");
 	CU_ASSERT_EQUAL(map_refcount(vpci_machine_mapper(F.m), VT_SPACE_MEM, 0xc5000), 1);
+	CU_ASSERT(map_is_mapped(vpci_machine_mapper(F.m), VT_SPACE_MEM, 0xc5000));
+	fx_cfgw(S4, 0x10, 4, 0xc5000400); /* back over it: mapped already, nothing to call */
+	EVENTS("move " S4_T " bar0 0xe0030400 -> 0xc5000400", "unmap " S4_T " bar0 mem 0xe0030400-0xe00307ff",
+	       "warn " S4_T " bar0 0xc5000400-0xc50007ff rmrr 0xc5000800-0xc5000bff policy=relaxed",
+	       "map " S4_T " bar0 mem 0xc5000400-0xc50007ff");
+	CALLS("unmap mem 0xe0030-0xe0030");
 	fx_close();
 }
 
@@ -697,82 +784,139 @@ static const char SCOPED[] =
 	"30: 00 00 00 00 00 00 00 00 00 00 00 00 0b 01 00 00\n"
 	"bar 0 size 0x4000\n";
 
-/* Move 00:03.0's BAR0 onto `at` and back; selected: the RMRR must refuse it. */
-static void scoped_step(uint64_t at, bool selected)
+/*
+ * Move 00:03.0's BAR0 onto `at` and back. checked: the RMRR counts (it
+ * refuses the BAR under strict, warns under relaxed); pinned: it names a
+ * function of ours, so its pages, once mapped, stay mapped (*live).
+ */
+static void scoped_step(uint64_t at, bool checked, bool relaxed, bool pinned, bool *live)
 {
 	static struct fx_lines ev, calls;
 	char r[48];
 	struct vt_range to = { at, at + 0x3fff };
+	bool mapped = !checked || relaxed;
 
 	ev.n = calls.n = 0;
 	fx_cfgw(S3, 0x10, 4, (uint32_t)at);
 	fx_add(&ev, "move " S3_T " bar0 0xe0100000 -> 0x%llx", (unsigned long long)at);
 	fx_add(&ev, "unmap " S3_T " bar0 mem 0xe0100000-0xe0103fff");
 	fx_add(&calls, "unmap mem 0xe0100-0xe0103");
-	if (selected) {
+	if (checked && !relaxed)
 		fx_add(&ev, "refuse " S3_T " bar0 %s rmrr %s policy=strict", vt_fmt_range(&to, r), r);
-	} else {
+	if (checked && relaxed)
+		fx_add(&ev, "warn " S3_T " bar0 %s rmrr %s policy=relaxed", vt_fmt_range(&to, r), r);
+	if (mapped) {
 		fx_add(&ev, "map " S3_T " bar0 mem %s", vt_fmt_range(&to, r));
-		fx_add(&calls, "map mem 0x%llx-0x%llx", (unsigned long long)at >> 12,
-		       (unsigned long long)(at >> 12) + 3);
+		if (!(pinned && *live))
+			fx_add(&calls, "map mem 0x%llx-0x%llx", (unsigned long long)at >> 12,
+			       (unsigned long long)(at >> 12) + 3);
+		*live |= pinned;
 	}
 	EVENTS_L(&ev);
 	CALLS_L(&calls);
+	CU_ASSERT(map_is_mapped(vpci_machine_mapper(F.m), VT_SPACE_MEM, at >> 12) == mapped);
 	ev.n = calls.n = 0;
 	fx_cfgw(S3, 0x10, 4, 0xe0100000);
 	fx_add(&ev, "move " S3_T " bar0 0x%llx -> 0xe0100000", (unsigned long long)at);
-	if (!selected) {
+	if (mapped) {
 		fx_add(&ev, "unmap " S3_T " bar0 mem %s", vt_fmt_range(&to, r));
-		fx_add(&calls, "unmap mem 0x%llx-0x%llx", (unsigned long long)at >> 12,
-		       (unsigned long long)(at >> 12) + 3);
+		if (!pinned)
+			fx_add(&calls, "unmap mem 0x%llx-0x%llx", (unsigned long long)at >> 12,
+			       (unsigned long long)(at >> 12) + 3);
 	}
 	fx_add(&ev, "map " S3_T " bar0 mem 0xe0100000-0xe0103fff");
 	fx_add(&calls, "map mem 0xe0100-0xe0103");
 	EVENTS_L(&ev);
 	CALLS_L(&calls);
+	CU_ASSERT(map_is_mapped(vpci_machine_mapper(F.m), VT_SPACE_MEM, at >> 12) == (pinned && *live));
 }
 
-static void scoped(const char *label, const char *rdm_line, bool host)
+/*
+ * The SCOPED machine's RMRRs: 0xd9 names 00:1c.0/00.0, a function of ours
+ * (always checked, pinned); 0xd8, 0xda and 0xdb name none (checked only
+ * under strategy=host, and then of the other kind: mapped and unmapped
+ * like any page under relaxed).
+ */
+static void scoped(const char *label, const char *rdm_line, bool host, bool relaxed)
 {
 	static char text[4096];
+	static const uint64_t other[] = { 0xd8000000, 0xda000000, 0xdb000000 };
+	struct mapper *mp;
+	struct fx_model want = { .n = 0 };
+	bool live = false, other_live = false;
 
 	snprintf(text, sizeof(text), SCOPED, rdm_line);
 	fx_open(text);
 	F.label = label;
-	fx_forbid(0xd9000000, 0xd9003fff);
-	if (host) {
-		fx_forbid(0xd8000000, 0xd8003fff);
-		fx_forbid(0xda000000, 0xda003fff);
-		fx_forbid(0xdb000000, 0xdb003fff);
+	mp = vpci_machine_mapper(F.m);
+	CU_ASSERT_EQUAL(fx_region_kind(0xd9000000, 0xd9003fff), MAP_REGION_RMRR);
+	if (relaxed)
+		fx_pinned(0xd9000000, 0xd9003fff);
+	else
+		fx_forbid(0xd9000000, 0xd9003fff);
+	for (size_t i = 0; i < VT_ARRAY_SIZE(other); i++) {
+		CU_ASSERT_EQUAL(fx_region_kind(other[i], other[i] + 0x3fff), host ? MAP_REGION_RMRR_OTHER : -1);
+		if (host && !relaxed)
+			fx_forbid(other[i], other[i] + 0x3fff);
 	}
+	CU_ASSERT_EQUAL(map_refcount(mp, VT_SPACE_MEM, 0xd9000), 1);
+	CU_ASSERT_EQUAL(map_refcount(mp, VT_SPACE_MEM, 0xd8000), 0);
 	EVENTS("map 0000:02:00.0 bar0 mem 0xe0000000-0xe0003fff", "map " S3_T " bar0 mem 0xe0100000-0xe0103fff");
 	CALLS("map mem 0xe0000-0xe0003", "map mem 0xe0100-0xe0103");
-	scoped_step(0xd8000000, host);
-	scoped_step(0xd9000000, true); /* names a device of ours: always checked */
-	scoped_step(0xda000000, host);
-	scoped_step(0xdb000000, host);
+	for (int twice = 0; twice < 2; twice++) { /* the second time, the pinned pages are mapped already */
+		scoped_step(0xd8000000, host, relaxed, false, &other_live);
+		scoped_step(0xd9000000, true, relaxed, true, &live); /* names a device of ours: always checked */
+		scoped_step(0xda000000, host, relaxed, false, &other_live);
+		scoped_step(0xdb000000, host, relaxed, false, &other_live);
+	}
 	/* The scope device itself, reached through the bridge by port I/O. */
 	fx_piow(VT_SBDF(0, 2, 0), 0x10, 4, 0xd9000000);
-	EVENTS("move 0000:02:00.0 bar0 0xe0000000 -> 0xd9000000",
-	       "unmap 0000:02:00.0 bar0 mem 0xe0000000-0xe0003fff",
-	       "refuse 0000:02:00.0 bar0 0xd9000000-0xd9003fff rmrr 0xd9000000-0xd9003fff policy=strict");
-	CALLS("unmap mem 0xe0000-0xe0003");
+	if (!relaxed) {
+		EVENTS("move 0000:02:00.0 bar0 0xe0000000 -> 0xd9000000",
+		       "unmap 0000:02:00.0 bar0 mem 0xe0000000-0xe0003fff",
+		       "refuse 0000:02:00.0 bar0 0xd9000000-0xd9003fff rmrr 0xd9000000-0xd9003fff policy=strict");
+		CALLS("unmap mem 0xe0000-0xe0003");
+	} else {
+		EVENTS("move 0000:02:00.0 bar0 0xe0000000 -> 0xd9000000",
+		       "unmap 0000:02:00.0 bar0 mem 0xe0000000-0xe0003fff",
+		       "warn 0000:02:00.0 bar0 0xd9000000-0xd9003fff rmrr 0xd9000000-0xd9003fff policy=relaxed",
+		       "map 0000:02:00.0 bar0 mem 0xd9000000-0xd9003fff");
+		CALLS("unmap mem 0xe0000-0xe0003"); /* mapped by 00:03.0's BAR already */
+		fx_piow(VT_SBDF(0, 2, 0), 0x04, 2, 0); /* decode off: the pinned pages stay */
+		EVENTS("unmap 0000:02:00.0 bar0 mem 0xd9000000-0xd9003fff");
+		NO_CALLS();
+		fx_pages_add(&want, 0xd9000000, 0xd9003fff);
+	}
+	CU_ASSERT(map_is_mapped(mp, VT_SPACE_MEM, 0xd9000) == relaxed);
+	CU_ASSERT_FALSE(map_is_mapped(mp, VT_SPACE_MEM, 0xd8000));
+	fx_pages_add(&want, 0xe0100000, 0xe0103fff);
+	CU_ASSERT(fx_model_is(VT_SPACE_MEM, &want));
 	fx_close();
 }
 
 static void test_strategy_scoped(void)
 {
-	scoped("rdm policy=strict (device-scoped)", "rdm policy=strict", false);
+	scoped("rdm policy=strict (device-scoped)", "rdm policy=strict", false, false);
 }
 
 static void test_strategy_host(void)
 {
-	scoped("rdm strategy=host,policy=strict", "rdm strategy=host,policy=strict", true);
+	scoped("rdm strategy=host,policy=strict", "rdm strategy=host,policy=strict", true, false);
 }
 
 static void test_strategy_default(void)
 {
-	scoped("no rdm line (strategy=host)", "", true);
+	scoped("no rdm line (strategy=host)", "", true, false);
+}
+
+static void test_strategy_scoped_relaxed(void)
+{
+	scoped("rdm policy=relaxed (device-scoped)", "rdm policy=relaxed", false, true);
+}
+
+static void test_strategy_host_relaxed(void)
+{
+	scoped("rdm strategy=host,policy=relaxed", "rdm strategy=host,policy=relaxed", true, true);
 }
 
 static CU_TestInfo position_tests[] = {
@@ -798,6 +942,8 @@ static CU_TestInfo behaviour_tests[] = {
 	{ "device-scoped RMRRs", test_strategy_scoped },
 	{ "strategy=host RMRRs", test_strategy_host },
 	{ "default strategy is host", test_strategy_default },
+	{ "device-scoped RMRRs, relaxed: ours mapped once", test_strategy_scoped_relaxed },
+	{ "strategy=host, relaxed: others' RMRRs mapped and unmapped", test_strategy_host_relaxed },
 	CU_TEST_INFO_NULL,
 };
 

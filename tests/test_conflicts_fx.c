@@ -47,21 +47,6 @@ void fx_add(struct fx_lines *l, const char *fmt, ...)
 	va_end(ap);
 }
 
-void fx_add_pages(struct fx_lines *l, const char *op, const struct vt_range *r,
-		  const struct vt_range *c)
-{
-	uint64_t f = r->base >> 12, t = r->last >> 12, cf = c ? c->base >> 12 : 1, ct = c ? c->last >> 12 : 0;
-
-	if (!c || ct < f || cf > t) {
-		fx_add(l, "%s mem 0x%llx-0x%llx", op, (unsigned long long)f, (unsigned long long)t);
-		return;
-	}
-	if (f < cf)
-		fx_add(l, "%s mem 0x%llx-0x%llx", op, (unsigned long long)f, (unsigned long long)cf - 1);
-	if (t > ct)
-		fx_add(l, "%s mem 0x%llx-0x%llx", op, (unsigned long long)ct + 1, (unsigned long long)t);
-}
-
 /* ---- the p2m model ---- */
 
 static uint64_t overlap(const struct vt_range *a, const struct vt_range *b)
@@ -114,6 +99,57 @@ static void model_sub(struct fx_model *md, const struct vt_range *r)
 	md->n = out.n;
 }
 
+void fx_pages_add(struct fx_model *set, uint64_t base, uint64_t last)
+{
+	CU_ASSERT_FATAL(set->n < FX_MAX_RUNS);
+	set->run[set->n++] = (struct vt_range){ base >> 12, last >> 12 };
+	model_norm(set);
+}
+
+void fx_add_pages_except(struct fx_lines *l, const char *op, const struct vt_range *r,
+			 const struct fx_model *except)
+{
+	uint64_t at = r->base >> 12, t = r->last >> 12;
+
+	for (size_t i = 0; i < except->n && at <= t; i++) {
+		const struct vt_range *x = &except->run[i];
+		if (x->last < at)
+			continue;
+		if (x->base > t)
+			break;
+		if (x->base > at)
+			fx_add(l, "%s mem 0x%llx-0x%llx", op, (unsigned long long)at, (unsigned long long)x->base - 1);
+		if (x->last >= t)
+			return;
+		at = x->last + 1;
+	}
+	if (at <= t)
+		fx_add(l, "%s mem 0x%llx-0x%llx", op, (unsigned long long)at, (unsigned long long)t);
+}
+
+void fx_add_pages(struct fx_lines *l, const char *op, const struct vt_range *r,
+		  const struct vt_range *c)
+{
+	static struct fx_model set;
+
+	set.n = 0;
+	if (c)
+		fx_pages_add(&set, c->base, c->last);
+	fx_add_pages_except(l, op, r, &set);
+}
+
+bool fx_model_is(enum vt_space sp, const struct fx_model *set)
+{
+	const struct fx_model *md = &F.model[sp];
+
+	if (md->n != set->n)
+		return false;
+	for (size_t i = 0; i < md->n; i++)
+		if (md->run[i].base != set->run[i].base || md->run[i].last != set->run[i].last)
+			return false;
+	return true;
+}
+
 /* One backend call, as Xen's p2m would take it. */
 static void model_call(const struct map_call *c, const char *file, int line)
 {
@@ -136,6 +172,12 @@ static void model_call(const struct map_call *c, const char *file, int line)
 				c->map ? "map" : "unmap", (unsigned long long)r.base,
 				(unsigned long long)r.last, (unsigned long long)F.forbid[i].base,
 				(unsigned long long)F.forbid[i].last);
+	/* A pinned page may be mapped (identity over the platform's identity), never unmapped. */
+	for (size_t i = 0; c->space == VT_SPACE_MEM && !c->map && i < F.npinned; i++)
+		if (overlap(&F.pinned[i], &r))
+			fail_at(file, line, "p2m: unmap of pages 0x%llx-0x%llx removes pinned pages 0x%llx-0x%llx",
+				(unsigned long long)r.base, (unsigned long long)r.last,
+				(unsigned long long)F.pinned[i].base, (unsigned long long)F.pinned[i].last);
 	if (c->map) {
 		CU_ASSERT_FATAL(md->n < FX_MAX_RUNS);
 		md->run[md->n++] = r;
@@ -347,8 +389,13 @@ void fx_close(void)
 		fail_at(__FILE__, __LINE__, "%zu event(s) left unchecked, first: %s", F.nev, F.evs[0]);
 	if (F.rec_seen != F.rec.n)
 		fail_at(__FILE__, __LINE__, "%zu backend call(s) left unchecked", F.rec.n - F.rec_seen);
+	F.rec_seen = F.rec.n;
 	vpci_machine_destroy(F.m);
 	F.m = NULL;
+	for (size_t i = F.rec_seen; i < F.rec.n; i++)
+		model_call(&F.rec.call[i], __FILE__, __LINE__);
+	if (F.rec_seen != F.rec.n)
+		fail_at(__FILE__, __LINE__, "teardown made %zu backend call(s)", F.rec.n - F.rec_seen);
 	map_record_reset(&F.rec);
 	CU_ASSERT_EQUAL(nftw(F.dir, rm_one, 8, FTW_DEPTH | FTW_PHYS), 0);
 	F.label = NULL;
@@ -358,6 +405,33 @@ void fx_forbid(uint64_t base, uint64_t last)
 {
 	CU_ASSERT_FATAL(F.nforbid < VT_ARRAY_SIZE(F.forbid));
 	F.forbid[F.nforbid++] = (struct vt_range){ base >> VT_PAGE_SHIFT, last >> VT_PAGE_SHIFT };
+}
+
+void fx_pinned(uint64_t base, uint64_t last)
+{
+	CU_ASSERT_FATAL(F.npinned < VT_ARRAY_SIZE(F.pinned));
+	F.pinned[F.npinned++] = (struct vt_range){ base >> VT_PAGE_SHIFT, last >> VT_PAGE_SHIFT };
+}
+
+struct kind_q {
+	struct vt_range r;
+	int kind;
+};
+
+static void kind_cb(void *ctx, enum map_region kind, const struct vt_range *r)
+{
+	struct kind_q *q = ctx;
+
+	if (r->base == q->r.base && r->last == q->r.last)
+		q->kind = (int)kind;
+}
+
+int fx_region_kind(uint64_t base, uint64_t last)
+{
+	struct kind_q q = { { base, last }, -1 };
+
+	map_region_walk(vpci_machine_mapper(F.m), kind_cb, &q);
+	return q.kind;
 }
 
 /* ---- accesses ---- */

@@ -5,6 +5,13 @@
  * of mechrevo-wujie14xa, a /sys/firmware/memmap style directory, and
  * `vpcitrap replay` end to end with --dmar, --ivrs, --memmap and --rdm.
  * Registered by test_conflicts.c's main as the "real" suite.
+ *
+ * Every RMRR of these tables names a function of the dump it comes with,
+ * so it is pinned: under relaxed policy the first BAR over it maps its
+ * pages (with the BAR's others, one run), and nothing unmaps them. The
+ * E6430 table with a machine that has none of its scope devices shows the
+ * other kind: under strategy=host checked, and mapped and unmapped like
+ * any page.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,10 +40,10 @@ struct pair {
 #define IGD  VT_SBDF(0, 0, VT_DEVFN(0x02, 0))
 
 static const struct pair PAIRS[] = {
-	/* Straddles the end of RMRR 0: three pages past it reach the backend under relaxed. */
+	/* Straddles the end of RMRR 0: 13 of its pages and three past it. */
 	{ "dell-latitude-e6430", 27, { { 0xcbccd000, 0xcbcecfff }, { 0xcd800000, 0xcf9fffff } },
 	  "0000:00:14.0", XHCI, 0x10, 0xf7e20000, 0x10000, 0xcbce0000, 0 },
-	/* The IGD's 4 MiB BAR0 wholly inside its 34 MiB stolen-memory RMRR: no backend call. */
+	/* The IGD's 4 MiB BAR0 wholly inside its 34 MiB stolen-memory RMRR: mapped, never unmapped. */
 	{ "dell-latitude-e6430", 27, { { 0xcbccd000, 0xcbcecfff }, { 0xcd800000, 0xcf9fffff } },
 	  "0000:00:02.0", IGD, 0x10, 0xf6400000, 0x400000, 0xcdc00000, 1 },
 	/* BAR above 4 GiB (upper half 0x383f): moved with decode off, as an OS does. */
@@ -74,7 +81,7 @@ static void no_bar_conflicts(const char *name)
 	CU_ASSERT(checked >= 4);
 }
 
-static void pair_open(const struct pair *p, const char *rdm)
+static void pair_open(const struct pair *p, const char *rdm, bool relaxed)
 {
 	char path[512];
 	struct vt_err err = { "" };
@@ -90,9 +97,16 @@ static void pair_open(const struct pair *p, const char *rdm)
 		vpci_machine_set_rdm(F.m, &r);
 	}
 	fx_finish();
-	for (unsigned i = 0; i < 2; i++)
-		if (p->rmrr[i].base <= p->rmrr[i].last)
+	for (unsigned i = 0; i < 2; i++) {
+		if (p->rmrr[i].base > p->rmrr[i].last)
+			continue;
+		/* The table's scope names functions of the dump: pinned, whatever the strategy. */
+		CU_ASSERT_EQUAL(fx_region_kind(p->rmrr[i].base, p->rmrr[i].last), MAP_REGION_RMRR);
+		if (relaxed)
+			fx_pinned(p->rmrr[i].base, p->rmrr[i].last);
+		else
 			fx_forbid(p->rmrr[i].base, p->rmrr[i].last);
+	}
 	/* Nothing of the dump conflicts at load: only maps. */
 	CU_ASSERT_EQUAL(fx_count_events("refuse "), 0);
 	CU_ASSERT_EQUAL(fx_count_events("warn "), 0);
@@ -144,7 +158,7 @@ static void pair_run(const struct pair *p, bool relaxed)
 	char label[160], r1[48], r2[48];
 
 	snprintf(label, sizeof(label), "%s %s %s", p->name, p->dev, relaxed ? "relaxed" : "strict");
-	pair_open(p, relaxed ? "strategy=host,policy=relaxed" : NULL);
+	pair_open(p, relaxed ? "strategy=host,policy=relaxed" : NULL, relaxed);
 	F.label = label;
 	ev.n = calls.n = 0;
 	pair_move(p, p->home, p->to, &ev, &calls, true, NULL);
@@ -152,7 +166,7 @@ static void pair_run(const struct pair *p, bool relaxed)
 		fx_add(&ev, "warn %s bar0 %s rmrr %s policy=relaxed", p->dev, vt_fmt_range(&to, r1),
 		       vt_fmt_range(c, r2));
 		fx_add(&ev, "map %s bar0 mem %s", p->dev, r1);
-		fx_add_pages(&calls, "map", &to, c); /* wholly inside: no call at all */
+		fx_add_pages(&calls, "map", &to, NULL); /* the RMRR's pages too: the first BAR over them */
 	} else {
 		fx_add(&ev, "refuse %s bar0 %s rmrr %s policy=strict", p->dev, vt_fmt_range(&to, r1),
 		       vt_fmt_range(c, r2));
@@ -165,6 +179,11 @@ static void pair_run(const struct pair *p, bool relaxed)
 	fx_add_pages(&calls, "map", &home, NULL);
 	EVENTS_L(&ev);
 	CALLS_L(&calls);
+	/* The RMRR's pages the BAR covered stay mapped (relaxed), or were never mapped (strict). */
+	uint64_t pf = (c->base > to.base ? c->base : to.base) >> 12;
+	uint64_t pl = (c->last < to.last ? c->last : to.last) >> 12;
+	CU_ASSERT(map_is_mapped(vpci_machine_mapper(F.m), VT_SPACE_MEM, pf) == relaxed);
+	CU_ASSERT(map_is_mapped(vpci_machine_mapper(F.m), VT_SPACE_MEM, pl) == relaxed);
 	fx_close();
 }
 
@@ -180,10 +199,13 @@ static void test_pairs_relaxed(void)
 		pair_run(&PAIRS[i], true);
 }
 
-/* The IGD's 256 MiB aperture moved over both E6430 RMRRs: two lines, three runs of pages. */
+/*
+ * The IGD's 256 MiB aperture moved over both E6430 RMRRs: two lines; one
+ * run of pages mapped, three unmapped around the RMRRs.
+ */
 static void e6430_aperture(bool relaxed)
 {
-	pair_open(&PAIRS[1], relaxed ? "strategy=host,policy=relaxed" : NULL);
+	pair_open(&PAIRS[1], relaxed ? "strategy=host,policy=relaxed" : NULL, relaxed);
 	F.label = relaxed ? "e6430 aperture relaxed" : "e6430 aperture strict";
 	fx_piow(IGD, 0x18, 4, 0xc000000c);
 	if (!relaxed) {
@@ -198,8 +220,7 @@ static void e6430_aperture(bool relaxed)
 		       "warn 0000:00:02.0 bar2 0xc0000000-0xcfffffff rmrr 0xcbccd000-0xcbcecfff policy=relaxed",
 		       "warn 0000:00:02.0 bar2 0xc0000000-0xcfffffff rmrr 0xcd800000-0xcf9fffff policy=relaxed",
 		       "map 0000:00:02.0 bar2 mem 0xc0000000-0xcfffffff");
-		CALLS("unmap mem 0xd0000-0xdffff", "map mem 0xc0000-0xcbccc", "map mem 0xcbced-0xcd7ff",
-		      "map mem 0xcfa00-0xcffff");
+		CALLS("unmap mem 0xd0000-0xdffff", "map mem 0xc0000-0xcffff");
 	}
 	fx_piow(IGD, 0x18, 4, 0xd000000c);
 	if (!relaxed) {
@@ -212,6 +233,15 @@ static void e6430_aperture(bool relaxed)
 		       "map 0000:00:02.0 bar2 mem 0xd0000000-0xdfffffff");
 		CALLS("unmap mem 0xc0000-0xcbccc", "unmap mem 0xcbced-0xcd7ff", "unmap mem 0xcfa00-0xcffff",
 		      "map mem 0xd0000-0xdffff");
+		/* Back over them: only the pages between and around the RMRRs. */
+		fx_piow(IGD, 0x18, 4, 0xc000000c);
+		EVENTS("move 0000:00:02.0 bar2 0xd0000000 -> 0xc0000000",
+		       "unmap 0000:00:02.0 bar2 mem 0xd0000000-0xdfffffff",
+		       "warn 0000:00:02.0 bar2 0xc0000000-0xcfffffff rmrr 0xcbccd000-0xcbcecfff policy=relaxed",
+		       "warn 0000:00:02.0 bar2 0xc0000000-0xcfffffff rmrr 0xcd800000-0xcf9fffff policy=relaxed",
+		       "map 0000:00:02.0 bar2 mem 0xc0000000-0xcfffffff");
+		CALLS("unmap mem 0xd0000-0xdffff", "map mem 0xc0000-0xcbccc", "map mem 0xcbced-0xcd7ff",
+		      "map mem 0xcfa00-0xcffff");
 	}
 	fx_close();
 }
@@ -220,6 +250,84 @@ static void test_e6430_aperture(void)
 {
 	e6430_aperture(false);
 	e6430_aperture(true);
+}
+
+/*
+ * The E6430's DMAR on a machine with none of its scope devices (only
+ * 00:19.0): under strategy=host both RMRRs are checked but of the other
+ * kind, the platform does not map them for this domain; relaxed, a BAR
+ * over one is mapped and unmapped like any page, every time. Strict maps
+ * nothing; device-scoped, the RMRRs do not count at all.
+ */
+static const char OTHER_MACHINE[] =
+	"dmar " E6430_DMAR "\n"
+	"%s\n"
+	"device 00:19.0\n"
+	"00: 86 80 31 1e 02 00 00 00 04 30 03 0c 00 00 00 00\n"
+	"10: 00 00 e2 f7 00 00 00 00 00 00 00 00 00 00 00 00\n"
+	"20: 00 00 00 00 00 00 00 00 00 00 00 00 28 10 d9 04\n"
+	"30: 00 00 00 00 00 00 00 00 00 00 00 00 0b 01 00 00\n"
+	"bar 0 size 0x10000\n";
+
+#define S19   VT_SBDF(0, 0, VT_DEVFN(0x19, 0))
+#define S19_T "0000:00:19.0"
+
+static void other_run(const char *label, const char *rdm, bool host, bool relaxed)
+{
+	static char text[2048];
+	struct mapper *mp;
+
+	snprintf(text, sizeof(text), OTHER_MACHINE, rdm);
+	fx_open(text);
+	F.label = label;
+	mp = vpci_machine_mapper(F.m);
+	CU_ASSERT_EQUAL(fx_region_kind(0xcbccd000, 0xcbcecfff), host ? MAP_REGION_RMRR_OTHER : -1);
+	CU_ASSERT_EQUAL(fx_region_kind(0xcd800000, 0xcf9fffff), host ? MAP_REGION_RMRR_OTHER : -1);
+	CU_ASSERT_EQUAL(map_refcount(mp, VT_SPACE_MEM, 0xcbccd), 0); /* nothing pinned */
+	if (host && !relaxed) {
+		fx_forbid(0xcbccd000, 0xcbcecfff);
+		fx_forbid(0xcd800000, 0xcf9fffff);
+	}
+	EVENTS("map " S19_T " bar0 mem 0xf7e20000-0xf7e2ffff");
+	CALLS("map mem 0xf7e20-0xf7e2f");
+	for (int twice = 0; twice < 2; twice++) {
+		fx_cfgw(S19, 0x10, 4, 0xcbce0000);
+		if (host && !relaxed) {
+			EVENTS("move " S19_T " bar0 0xf7e20000 -> 0xcbce0000", "unmap " S19_T " bar0 mem 0xf7e20000-0xf7e2ffff",
+			       "refuse " S19_T " bar0 0xcbce0000-0xcbceffff rmrr 0xcbccd000-0xcbcecfff policy=strict");
+			CALLS("unmap mem 0xf7e20-0xf7e2f");
+		} else if (host) {
+			EVENTS("move " S19_T " bar0 0xf7e20000 -> 0xcbce0000", "unmap " S19_T " bar0 mem 0xf7e20000-0xf7e2ffff",
+			       "warn " S19_T " bar0 0xcbce0000-0xcbceffff rmrr 0xcbccd000-0xcbcecfff policy=relaxed",
+			       "map " S19_T " bar0 mem 0xcbce0000-0xcbceffff");
+			CALLS("unmap mem 0xf7e20-0xf7e2f", "map mem 0xcbce0-0xcbcef");
+		} else {
+			EVENTS("move " S19_T " bar0 0xf7e20000 -> 0xcbce0000", "unmap " S19_T " bar0 mem 0xf7e20000-0xf7e2ffff",
+			       "map " S19_T " bar0 mem 0xcbce0000-0xcbceffff");
+			CALLS("unmap mem 0xf7e20-0xf7e2f", "map mem 0xcbce0-0xcbcef");
+		}
+		fx_cfgw(S19, 0x04, 2, 0); /* decode off: the RMRR's pages go like any */
+		if (host && !relaxed) {
+			NO_EVENTS();
+			NO_CALLS();
+		} else {
+			EVENTS("unmap " S19_T " bar0 mem 0xcbce0000-0xcbceffff");
+			CALLS("unmap mem 0xcbce0-0xcbcef");
+		}
+		CU_ASSERT_FALSE(map_is_mapped(mp, VT_SPACE_MEM, 0xcbce0));
+		fx_cfgw(S19, 0x10, 4, 0xf7e20000);
+		fx_cfgw(S19, 0x04, 2, 2);
+		EVENTS("move " S19_T " bar0 0xcbce0000 -> 0xf7e20000", "map " S19_T " bar0 mem 0xf7e20000-0xf7e2ffff");
+		CALLS("map mem 0xf7e20-0xf7e2f");
+	}
+	fx_close();
+}
+
+static void test_other_rmrr(void)
+{
+	other_run("e6430 DMAR, no scope device, host relaxed", "rdm strategy=host,policy=relaxed", true, true);
+	other_run("e6430 DMAR, no scope device, host strict", "rdm strategy=host,policy=strict", true, false);
+	other_run("e6430 DMAR, no scope device, device-scoped relaxed", "rdm policy=relaxed", false, true);
 }
 
 /* ---- IVRS: 1-byte exclusion ranges, rounded to their pages ---- */
@@ -278,7 +386,10 @@ static void test_ivrs_strict(void)
 static void test_ivrs_relaxed(void)
 {
 	ivrs_open("ivrs relaxed", "rdm strategy=host,policy=relaxed", "00:03.0");
-	fx_forbid(0x97d9c000, 0x97d9d000);
+	/* The IVMDs name 00:00.0-0f:1f.7, 00:03.0 among them: pinned. */
+	CU_ASSERT_EQUAL(fx_region_kind(0x97d9c000, 0x97d9cfff), MAP_REGION_RMRR);
+	CU_ASSERT_EQUAL(fx_region_kind(0x97d9d000, 0x97d9dfff), MAP_REGION_RMRR);
+	fx_pinned(0x97d9c000, 0x97d9d000);
 	EVENTS("map 0000:00:03.0 bar0 mem 0xe0000000-0xe00003ff", "map 0000:00:03.0 bar1 mem 0xe0010000-0xe001ffff");
 	CALLS("map mem 0xe0000-0xe0000", "map mem 0xe0010-0xe001f");
 	fx_cfgw(VT_SBDF(0, 0, VT_DEVFN(3, 0)), 0x14, 4, 0x97d90000);
@@ -286,10 +397,12 @@ static void test_ivrs_relaxed(void)
 	       "warn 0000:00:03.0 bar1 0x97d90000-0x97d9ffff rmrr 0x97d9c000-0x97d9cfff policy=relaxed",
 	       "warn 0000:00:03.0 bar1 0x97d90000-0x97d9ffff rmrr 0x97d9d000-0x97d9dfff policy=relaxed",
 	       "map 0000:00:03.0 bar1 mem 0x97d90000-0x97d9ffff");
-	CALLS("unmap mem 0xe0010-0xe001f", "map mem 0x97d90-0x97d9b", "map mem 0x97d9e-0x97d9f");
+	CALLS("unmap mem 0xe0010-0xe001f", "map mem 0x97d90-0x97d9f");
 	fx_cfgw(VT_SBDF(0, 0, VT_DEVFN(3, 0)), 0x04, 2, 0);
 	EVENTS("unmap 0000:00:03.0 bar0 mem 0xe0000000-0xe00003ff", "unmap 0000:00:03.0 bar1 mem 0x97d90000-0x97d9ffff");
 	CALLS("unmap mem 0xe0000-0xe0000", "unmap mem 0x97d90-0x97d9b", "unmap mem 0x97d9e-0x97d9f");
+	CU_ASSERT(map_is_mapped(vpci_machine_mapper(F.m), VT_SPACE_MEM, 0x97d9c));
+	CU_ASSERT(map_is_mapped(vpci_machine_mapper(F.m), VT_SPACE_MEM, 0x97d9d));
 	fx_close();
 }
 
@@ -641,6 +754,7 @@ CU_TestInfo conflicts_real_tests[] = {
 	{ "DMAR + lspci of the same machine, strict", test_pairs_strict },
 	{ "DMAR + lspci of the same machine, relaxed", test_pairs_relaxed },
 	{ "E6430 aperture over both RMRRs", test_e6430_aperture },
+	{ "E6430 DMAR, no scope device: RMRRs of the other kind", test_other_rmrr },
 	{ "IVRS 1-byte exclusion ranges, strict", test_ivrs_strict },
 	{ "IVRS 1-byte exclusion ranges, relaxed", test_ivrs_relaxed },
 	{ "IVRS device-scoped", test_ivrs_scoped },

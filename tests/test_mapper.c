@@ -2,6 +2,11 @@
  * tests/test_mapper.c - mapper/: page reference counts, coalesced backend
  * calls, conflicts and the RDM policy (CONTRACT §3), and a randomized check
  * against a naive per-page model.
+ *
+ * RMRR pages: a MAP_REGION_RMRR (this machine's, identity-mapped by the
+ * platform) is pinned; the first relaxed BAR over a pinned page maps it
+ * through the backend, and nothing ever unmaps it. A MAP_REGION_RMRR_OTHER
+ * is checked like an RMRR but mapped and unmapped like any page.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -241,7 +246,10 @@ static void canon_cb(void *ctx, const struct refs_node *n)
 {
 	struct canon *c = ctx;
 
-	if (c->prev && c->prev->last + 1 == n->first && c->prev->count == n->count && c->prev->pin == n->pin)
+	if (c->prev && c->prev->last + 1 == n->first && c->prev->count == n->count &&
+	    c->prev->pin == n->pin && c->prev->live == n->live)
+		c->bad++;
+	if (!n->pin && !n->live) /* only a pinned page waits to be mapped */
 		c->bad++;
 	c->prev = n;
 	c->n++;
@@ -252,7 +260,7 @@ static size_t canon_check(struct mt *t, enum vt_space sp)
 	struct canon c = { NULL, 0, 0 };
 
 	refs_walk(&t->m->refs[sp], canon_cb, &c);
-	TU_CHECK(c.bad == 0, "%u adjacent segments with equal counts (of %zu)", c.bad, c.n);
+	TU_CHECK(c.bad == 0, "%u adjacent segments alike, or unpinned and not live (of %zu)", c.bad, c.n);
 	TU_CHECK(c.n == t->m->refs[sp].nodes, "walk %zu nodes, count says %zu", c.n, t->m->refs[sp].nodes);
 	return c.n;
 }
@@ -326,7 +334,14 @@ static void test_conflict_kinds(void)
 			TU_EVENTS(&t.te, ""); /* refused: nothing to unmap */
 		}
 		TU_CALLS(&t, "");
-		/* RMRR: the effective policy decides; the device's wins over the global one. */
+		/*
+		 * RMRR: the effective policy decides; the device's wins over the
+		 * global one. The RMRR is pinned: not mapped at load; the first
+		 * relaxed BAR maps its pages, and no clear ever unmaps them.
+		 */
+		bool live = false;
+		TU_EQ(map_refcount(t.m, VT_SPACE_MEM, 0xd0000), 1);
+		CU_ASSERT(!map_is_mapped(t.m, VT_SPACE_MEM, 0xd0000));
 		for (int p = VT_POLICY_DEFAULT; p <= VT_POLICY_RELAXED; p++) {
 			int eff = p == VT_POLICY_DEFAULT ? g : p;
 			set(&t, &s, 0, (enum vt_policy)p, VT_SPACE_MEM, 0xd0000000, 0xd0003fff);
@@ -334,17 +349,24 @@ static void test_conflict_kinds(void)
 				TU_EVENTS(&t.te, "refuse 0000:00:02.0 bar0 0xd0000000-0xd0003fff rmrr "
 						 "0xd0000000-0xd00fffff policy=strict");
 				CU_ASSERT(s.refused && !s.active);
+				TU_CALLS(&t, "");
 			} else {
 				TU_EVENTS(&t.te, "warn 0000:00:02.0 bar0 0xd0000000-0xd0003fff rmrr "
 						 "0xd0000000-0xd00fffff policy=relaxed | "
 						 "map 0000:00:02.0 bar0 mem 0xd0000000-0xd0003fff");
 				CU_ASSERT(!s.refused && s.active);
+				TU_CALLS(&t, live ? "" : "+d0000/4"); /* once, by the first relaxed BAR */
+				live = true;
+				TU_EQ(map_refcount(t.m, VT_SPACE_MEM, 0xd0003), 2);
 			}
 			clear(&t, &s, 0);
+			TU_CALLS(&t, ""); /* never unmapped */
 			tu_ev_clear(&t.te);
+			TU_EQ(map_refcount(t.m, VT_SPACE_MEM, 0xd0000), 1);
+			CU_ASSERT(map_is_mapped(t.m, VT_SPACE_MEM, 0xd0003) == live);
+			CU_ASSERT(!map_is_mapped(t.m, VT_SPACE_MEM, 0xd0004)); /* pinned, never covered */
 		}
-		/* RMRR pages belong to the platform: never a backend call. */
-		TU_CALLS(&t, "");
+		CU_ASSERT(live); /* each global policy met a relaxed BAR */
 		/* I/O BARs know no memory conflicts. */
 		set(&t, &s, 4, 0, VT_SPACE_IO, 0x1000, 0x10ff);
 		TU_EVENTS(&t.te, "map 0000:00:02.0 bar4 io 0x1000-0x10ff");
@@ -355,10 +377,11 @@ static void test_conflict_kinds(void)
 
 static void test_conflict_edges(void)
 {
-	static const struct { enum map_region kind; const char *name; } kinds[] = {
-		{ MAP_REGION_RAM, "ram" },
-		{ MAP_REGION_RESERVED, "reserved" },
-		{ MAP_REGION_RMRR, "rmrr" },
+	static const struct { enum map_region kind; const char *name; enum vt_conflict c; } kinds[] = {
+		{ MAP_REGION_RAM, "ram", VT_CONFLICT_RAM },
+		{ MAP_REGION_RESERVED, "reserved", VT_CONFLICT_RESERVED },
+		{ MAP_REGION_RMRR, "rmrr", VT_CONFLICT_RMRR },
+		{ MAP_REGION_RMRR_OTHER, "rmrr", VT_CONFLICT_RMRR },
 	};
 	const uint64_t rb = 0x40000000, rl = 0x400fffff; /* the region */
 	const struct { uint64_t base, last; bool conflict; const char *what; } bars[] = {
@@ -388,7 +411,7 @@ static void test_conflict_edges(void)
 			TU_CHECK(n == bars[i].conflict, "%s %s: %zu conflicts", kinds[k].name, bars[i].what, n);
 			if (n == 1)
 				CU_ASSERT(mc[0].range.base == rb && mc[0].range.last == rl &&
-					  mc[0].kind == (enum vt_conflict)kinds[k].kind);
+					  mc[0].kind == kinds[k].c);
 			set(&t, &s, 0, VT_POLICY_STRICT, VT_SPACE_MEM, br.base, br.last);
 			vt_fmt_range(&br, r);
 			vt_fmt_range(&(struct vt_range){ rb, rl }, c);
@@ -401,6 +424,12 @@ static void test_conflict_edges(void)
 				 bars[i].what, tu_ev_str(&t.te), want);
 			TU_CHECK(s.active == !bars[i].conflict, "%s %s: active %d", kinds[k].name,
 				 bars[i].what, s.active);
+			/* Strict: a conflicting BAR reaches the backend never, a clear one once. */
+			char wc[64] = "";
+			if (!bars[i].conflict)
+				snprintf(wc, sizeof(wc), "+%llx/%llx", (unsigned long long)(br.base >> 12),
+					 (unsigned long long)((br.last >> 12) - (br.base >> 12) + 1));
+			TU_CALLS(&t, wc);
 			mt_free(&t);
 		}
 	}
@@ -449,17 +478,37 @@ static void test_conflict_all_reported(void)
 	set(&t, &s, 0, VT_POLICY_RELAXED, VT_SPACE_MEM, 0x80000000, 0x800c7fff);
 	TU_CHECK(tu_ev_count(&t.te, "warn ") == 100, "%zu warn events", tu_ev_count(&t.te, "warn "));
 	CU_ASSERT(t.te.n == 101 && !strncmp(t.te.text[t.te.n - 1], "map ", 4));
+	/* The pinned pages and the pages between them are one run: one call. */
+	TU_CALLS(&t, "+80000/c8");
+	clear(&t, &s, 0);
+	/* The pages between the RMRRs go; the 100 pinned pages stay mapped. */
+	char unmaps[2048];
+	size_t o = 0;
+	unmaps[0] = 0;
+	for (unsigned i = 0; i < 100; i++)
+		o += (size_t)snprintf(unmaps + o, sizeof(unmaps) - o, "%s-%x/1", i ? " " : "", 0x80001 + 2 * i);
+	TU_CALLS(&t, unmaps);
+	for (unsigned i = 0; i < 100; i++) {
+		uint64_t pg = 0x80000 + 2 * i;
+		TU_CHECK(map_is_mapped(t.m, VT_SPACE_MEM, pg) && map_refcount(t.m, VT_SPACE_MEM, pg) == 1,
+			 "pinned page 0x%llx: mapped %d, refcount %llu", (unsigned long long)pg,
+			 map_is_mapped(t.m, VT_SPACE_MEM, pg), (unsigned long long)map_refcount(t.m, VT_SPACE_MEM, pg));
+	}
 	mt_free(&t);
 }
 
 /*
- * A relaxed BAR over an RMRR: the RMRR's pages are the platform's; the BAR's
- * other pages are mapped and unmapped around them, never twice.
+ * A relaxed BAR over this machine's RMRR (pinned): the first BAR over a
+ * pinned page maps it, in one run with the BAR's other pages; nothing ever
+ * unmaps it. The BAR's other pages are mapped and unmapped around it, never
+ * twice.
  */
 struct pagestate {
 	uint8_t *mapped;        /* per page of [0, npages) */
+	const uint8_t *pinned;  /* pages no unmap may touch */
 	uint64_t npages;
 	unsigned errors;
+	unsigned pinned_maps;   /* pinned pages passed to a map */
 };
 
 static void replay_calls(struct mt *t, struct pagestate *ps)
@@ -476,40 +525,92 @@ static void replay_calls(struct mt *t, struct pagestate *ps)
 						 c->map ? "an unmap" : "a map");
 				continue;
 			}
+			if (ps->pinned[p] && !c->map) {
+				if (ps->errors++ < 5)
+					TU_CHECK(false, "pinned page 0x%llx unmapped", (unsigned long long)p);
+				continue;
+			}
+			ps->pinned_maps += ps->pinned[p];
 			ps->mapped[p] = c->map;
 		}
 	}
+}
+
+/* map_walk as "first-last:refs first-last:refs" (hex pages). */
+static void walk_str_cb(void *ctx, uint64_t first, uint64_t last, uint64_t refs)
+{
+	char *buf = ctx;
+	size_t o = strlen(buf);
+
+	snprintf(buf + o, 512 - o, "%s%llx-%llx:%llu", o ? " " : "", (unsigned long long)first,
+		 (unsigned long long)last, (unsigned long long)refs);
+}
+
+static const char *walk_str(struct mt *t)
+{
+	static char buf[512];
+
+	buf[0] = 0;
+	map_walk(t->m, VT_SPACE_MEM, walk_str_cb, buf);
+	return buf;
 }
 
 static void test_relaxed_over_rmrr(void)
 {
 	struct mt t;
 	struct map_slot a = { 0 }, b = { 0 };
-	struct pagestate ps = { calloc(0x1000, 1), 0x1000, 0 };
+	uint8_t pinned[0x1000] = { 0 };
+	struct pagestate ps = { calloc(0x1000, 1), pinned, 0x1000, 0, 0 };
 
+	memset(pinned + 0x100, 1, 4);
+	pinned[0x108] = 1;
 	mt_init(&t, 0);
 	region(&t, MAP_REGION_RMRR, 0x100000, 0x103fff);
 	region(&t, MAP_REGION_RMRR, 0x108000, 0x108fff);
 	map_seal(t.m);
 	map_set_policy(t.m, VT_POLICY_RELAXED);
 	TU_EQ(map_refcount(t.m, VT_SPACE_MEM, 0x100), 1); /* the platform's pin */
-	CU_ASSERT(!map_is_mapped(t.m, VT_SPACE_MEM, 0x100));
+	CU_ASSERT(!map_is_mapped(t.m, VT_SPACE_MEM, 0x100)); /* not mapped at load */
+	TU_STREQ(walk_str(&t), "");
+	TU_CALLS(&t, "");
+	/* A strict BAR over it: refused, nothing mapped. */
+	set(&t, &b, 1, VT_POLICY_STRICT, VT_SPACE_MEM, 0x100000, 0x100fff);
+	TU_EVENTS(&t.te, "refuse 0000:00:02.0 bar1 0x100000-0x100fff rmrr 0x100000-0x103fff policy=strict");
+	TU_CALLS(&t, "");
+	clear(&t, &b, 1);
+	/* The first relaxed BAR: its pages and the pinned ones, one run. */
 	set(&t, &a, 0, 0, VT_SPACE_MEM, 0xfc000, 0x10ffff);
 	TU_EVENTS(&t.te, "warn 0000:00:02.0 bar0 0xfc000-0x10ffff rmrr 0x100000-0x103fff policy=relaxed | "
 			 "warn 0000:00:02.0 bar0 0xfc000-0x10ffff rmrr 0x108000-0x108fff policy=relaxed | "
 			 "map 0000:00:02.0 bar0 mem 0xfc000-0x10ffff");
-	TU_CALLS(&t, "+fc/4 +104/4 +109/7");
+	TU_CALLS(&t, "+fc/14");
 	TU_EQ(map_refcount(t.m, VT_SPACE_MEM, 0x101), 2);
-	/* A second relaxed BAR over the same RMRR and the first BAR. */
+	TU_EQ(map_refcount(t.m, VT_SPACE_MEM, 0x104), 1);
+	CU_ASSERT(map_is_mapped(t.m, VT_SPACE_MEM, 0x100) && map_is_mapped(t.m, VT_SPACE_MEM, 0x108));
+	TU_STREQ(walk_str(&t), "fc-ff:1 100-103:2 104-107:1 108-108:2 109-10f:1");
+	/* A second relaxed BAR over the same RMRR and the first BAR: all mapped already. */
 	set(&t, &b, 1, 0, VT_SPACE_MEM, 0x100000, 0x107fff);
 	TU_CALLS(&t, "");
 	clear(&t, &a, 0);
 	TU_CALLS(&t, "-fc/4 -109/7");
 	clear(&t, &b, 1);
 	TU_CALLS(&t, "-104/4");
-	for (uint64_t p = 0x100; p <= 0x103; p++)
+	/* The pinned pages stay mapped, with only the platform's reference. */
+	for (uint64_t p = 0x100; p <= 0x103; p++) {
 		TU_EQ(map_refcount(t.m, VT_SPACE_MEM, p), 1);
-	CU_ASSERT(map_refcount(t.m, VT_SPACE_MEM, 0x108) == 1);
+		CU_ASSERT(map_is_mapped(t.m, VT_SPACE_MEM, p));
+	}
+	TU_EQ(map_refcount(t.m, VT_SPACE_MEM, 0x108), 1);
+	CU_ASSERT(map_is_mapped(t.m, VT_SPACE_MEM, 0x108));
+	CU_ASSERT(!map_is_mapped(t.m, VT_SPACE_MEM, 0x104) && !map_is_mapped(t.m, VT_SPACE_MEM, 0xff));
+	TU_STREQ(walk_str(&t), "100-103:1 108-108:1");
+	/* Over it again: only the BAR's own pages, around the live pinned ones. */
+	set(&t, &a, 0, 0, VT_SPACE_MEM, 0xfc000, 0x10ffff);
+	tu_ev_clear(&t.te);
+	TU_CALLS(&t, "+fc/4 +104/4 +109/7");
+	clear(&t, &a, 0);
+	TU_CALLS(&t, "-fc/4 -104/4 -109/7");
+	canon_check(&t, VT_SPACE_MEM);
 	/* Moves over and off the RMRR, many times: the log never maps a page twice. */
 	t.seen = 0;
 	for (unsigned i = 0; i < 64; i++) {
@@ -521,20 +622,130 @@ static void test_relaxed_over_rmrr(void)
 	clear(&t, &a, 0);
 	clear(&t, &b, 1);
 	replay_calls(&t, &ps);
+	/* At the end exactly the pinned pages are mapped, each mapped once in the whole log. */
 	for (uint64_t p = 0; p < ps.npages; p++)
-		if (ps.mapped[p])
-			TU_CHECK(false, "page 0x%llx still mapped at the end", (unsigned long long)p);
-	/* The RMRR pages never appear in a backend call. */
-	for (size_t i = 0; i < t.rec.n; i++) {
-		const struct map_call *c = &t.rec.call[i];
-		bool hits = c->first <= 0x103 && c->first + c->nr > 0x100;
-		hits |= c->first <= 0x108 && c->first + c->nr > 0x108;
-		TU_CHECK(!hits, "backend call %c%llx/%llx touches an RMRR page", c->map ? '+' : '-',
-			 (unsigned long long)c->first, (unsigned long long)c->nr);
-	}
+		if (ps.mapped[p] != pinned[p] || map_is_mapped(t.m, VT_SPACE_MEM, p) != pinned[p])
+			TU_CHECK(false, "page 0x%llx: mapped %d (mapper %d) at the end, pinned %d", (unsigned long long)p,
+				 ps.mapped[p], map_is_mapped(t.m, VT_SPACE_MEM, p), pinned[p]);
+	TU_EQ(ps.pinned_maps, 5);
 	CU_ASSERT(ps.errors == 0);
+	tu_ev_clear(&t.te);
+	mt_free(&t);
+
+	/* Two BARs each covering a part of one RMRR: each maps the part not yet live. */
+	mt_init(&t, 0);
+	region(&t, MAP_REGION_RMRR, 0x100000, 0x103fff);
+	map_seal(t.m);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	set(&t, &a, 0, VT_POLICY_RELAXED, VT_SPACE_MEM, 0x102000, 0x105fff);
+	TU_CALLS(&t, "+102/4");
+	set(&t, &b, 1, VT_POLICY_RELAXED, VT_SPACE_MEM, 0xfe000, 0x102fff);
+	TU_CALLS(&t, "+fe/4");
+	TU_STREQ(walk_str(&t), "fe-ff:1 100-101:2 102-102:3 103-103:2 104-105:1");
+	clear(&t, &a, 0);
+	TU_CALLS(&t, "-104/2");
+	clear(&t, &b, 1);
+	TU_CALLS(&t, "-fe/2");
+	TU_STREQ(walk_str(&t), "100-103:1");
+	TU_EQ(canon_check(&t, VT_SPACE_MEM), 1);
+	/* A backend limit splits a run over pinned pages like any run. */
+	mt_free(&t);
+	mt_init(&t, 3);
+	region(&t, MAP_REGION_RMRR, 0x100000, 0x103fff);
+	map_seal(t.m);
+	memset(&a, 0, sizeof(a));
+	set(&t, &a, 0, VT_POLICY_RELAXED, VT_SPACE_MEM, 0xfe000, 0x105fff);
+	TU_CALLS(&t, "+fe/3 +101/3 +104/2");
+	clear(&t, &a, 0);
+	TU_CALLS(&t, "-fe/2 -104/2");
+	tu_ev_clear(&t.te);
 	free(ps.mapped);
 	mt_free(&t);
+}
+
+/*
+ * An RMRR checked only because of strategy=host (MAP_REGION_RMRR_OTHER):
+ * the platform does not map it for this domain, so nothing is pinned; it
+ * conflicts like an RMRR (refused under strict, warned under relaxed) and a
+ * relaxed BAR over it maps and unmaps its pages like any other.
+ */
+static void kinds_cb(void *ctx, enum map_region kind, const struct vt_range *r)
+{
+	char *buf = ctx;
+	size_t o = strlen(buf);
+
+	snprintf(buf + o, 256 - o, "%s%d:%llx", o ? " " : "", (int)kind, (unsigned long long)r->base);
+}
+
+static void test_rmrr_other(void)
+{
+	struct mt t;
+	struct map_slot s = { 0 };
+	char kinds[256] = "", want[64];
+	struct map_conflict mc[2];
+
+	for (int g = VT_POLICY_STRICT; g <= VT_POLICY_RELAXED; g++) {
+		memset(&s, 0, sizeof(s));
+		mt_init(&t, 0);
+		region(&t, MAP_REGION_RMRR, 0xd8100000, 0xd8103fff); /* pinned, right after */
+		region(&t, MAP_REGION_RMRR_OTHER, 0xd8000000, 0xd80fffff);
+		map_seal(t.m);
+		map_set_policy(t.m, (enum vt_policy)g);
+		kinds[0] = 0;
+		map_region_walk(t.m, kinds_cb, kinds);
+		snprintf(want, sizeof(want), "%d:d8000000 %d:d8100000", MAP_REGION_RMRR_OTHER, MAP_REGION_RMRR);
+		TU_STREQ(kinds, want);
+		TU_EQ(map_conflicts(t.m, &(struct vt_range){ 0xd80ff000, 0xd8100000 }, VT_POLICY_STRICT, mc, 2), 2);
+		CU_ASSERT(mc[0].kind == VT_CONFLICT_RMRR && mc[1].kind == VT_CONFLICT_RMRR);
+		TU_EQ(map_refcount(t.m, VT_SPACE_MEM, 0xd8000), 0); /* not pinned */
+		TU_EQ(map_refcount(t.m, VT_SPACE_MEM, 0xd8100), 1);
+		TU_CALLS(&t, "");
+		for (int p = VT_POLICY_DEFAULT; p <= VT_POLICY_RELAXED; p++) {
+			int eff = p == VT_POLICY_DEFAULT ? g : p;
+			set(&t, &s, 0, (enum vt_policy)p, VT_SPACE_MEM, 0xd8000000, 0xd8003fff);
+			if (eff == VT_POLICY_STRICT) {
+				TU_EVENTS(&t.te, "refuse 0000:00:02.0 bar0 0xd8000000-0xd8003fff rmrr "
+						 "0xd8000000-0xd80fffff policy=strict");
+				CU_ASSERT(s.refused && !s.active);
+				TU_CALLS(&t, "");
+				CU_ASSERT(!map_is_mapped(t.m, VT_SPACE_MEM, 0xd8000));
+			} else {
+				TU_EVENTS(&t.te, "warn 0000:00:02.0 bar0 0xd8000000-0xd8003fff rmrr "
+						 "0xd8000000-0xd80fffff policy=relaxed | "
+						 "map 0000:00:02.0 bar0 mem 0xd8000000-0xd8003fff");
+				CU_ASSERT(!s.refused && s.active);
+				TU_CALLS(&t, "+d8000/4"); /* every time: it was unmapped */
+				TU_EQ(map_refcount(t.m, VT_SPACE_MEM, 0xd8003), 1);
+				CU_ASSERT(map_is_mapped(t.m, VT_SPACE_MEM, 0xd8003));
+			}
+			clear(&t, &s, 0);
+			TU_CALLS(&t, eff == VT_POLICY_STRICT ? "" : "-d8000/4");
+			tu_ev_clear(&t.te);
+			TU_EQ(map_refcount(t.m, VT_SPACE_MEM, 0xd8000), 0);
+			CU_ASSERT(!map_is_mapped(t.m, VT_SPACE_MEM, 0xd8000));
+		}
+		/* Across both kinds: refused whole under strict ... */
+		set(&t, &s, 0, VT_POLICY_STRICT, VT_SPACE_MEM, 0xd80fe000, 0xd8105fff);
+		TU_EVENTS(&t.te, "refuse 0000:00:02.0 bar0 0xd80fe000-0xd8105fff rmrr 0xd8000000-0xd80fffff "
+				 "policy=strict | refuse 0000:00:02.0 bar0 0xd80fe000-0xd8105fff rmrr "
+				 "0xd8100000-0xd8103fff policy=strict");
+		TU_CALLS(&t, "");
+		clear(&t, &s, 0);
+		/* ... one run under relaxed; the other RMRR's pages go at the unmap, the pinned ones stay. */
+		set(&t, &s, 0, VT_POLICY_RELAXED, VT_SPACE_MEM, 0xd80fe000, 0xd8105fff);
+		TU_EVENTS(&t.te, "warn 0000:00:02.0 bar0 0xd80fe000-0xd8105fff rmrr 0xd8000000-0xd80fffff "
+				 "policy=relaxed | warn 0000:00:02.0 bar0 0xd80fe000-0xd8105fff rmrr "
+				 "0xd8100000-0xd8103fff policy=relaxed | map 0000:00:02.0 bar0 mem "
+				 "0xd80fe000-0xd8105fff");
+		TU_CALLS(&t, "+d80fe/8");
+		clear(&t, &s, 0);
+		TU_CALLS(&t, "-d80fe/2 -d8104/2");
+		CU_ASSERT(!map_is_mapped(t.m, VT_SPACE_MEM, 0xd80ff) && map_is_mapped(t.m, VT_SPACE_MEM, 0xd8100));
+		TU_STREQ(walk_str(&t), "d8100-d8103:1");
+		tu_ev_clear(&t.te);
+		mt_free(&t);
+	}
 }
 
 static void test_refused_then_clear(void)
@@ -625,14 +836,25 @@ static const struct model_region mregions[] = {
 	{ MAP_REGION_RAM, { 0x0, 0x7fff } },
 	{ MAP_REGION_RMRR, { 0x10000, 0x13fff } },
 	{ MAP_REGION_RMRR, { 0x12000, 0x12fff } },   /* overlapping RMRRs */
+	{ MAP_REGION_RMRR_OTHER, { 0x13000, 0x14fff } }, /* another's, over a pinned page */
 	{ MAP_REGION_RESERVED, { 0x20800, 0x20bff } }, /* not page aligned */
 	{ MAP_REGION_RMRR, { 0x30000, 0x30fff } },
+	{ MAP_REGION_RMRR_OTHER, { 0x30800, 0x30fff } }, /* in a pinned page */
+	{ MAP_REGION_RMRR_OTHER, { 0x40000, 0x41fff } },
 	{ MAP_REGION_RAM, { 0x50000, 0x50000 } },    /* a single byte */
 };
 
+static bool is_rmrr(enum map_region k)
+{
+	return k == MAP_REGION_RMRR || k == MAP_REGION_RMRR_OTHER;
+}
+
 struct model {
 	struct model_slot s[NSLOTS];
-	unsigned pin[NPAGES];
+	unsigned pin[NPAGES];    /* pinned: pages of a MAP_REGION_RMRR */
+	bool rmrr[NPAGES];       /* pages of any RMRR, pinned or other */
+	bool forbid[NPAGES];     /* pages of RAM and reserved ranges */
+	bool live[NPAGES];       /* pinned pages a BAR has covered: mapped for good */
 	enum vt_policy global;
 };
 
@@ -651,7 +873,7 @@ static void model_events(const struct model *md, unsigned i, const struct model_
 	size_t o = 0;
 	bool refused = false, any = false;
 	enum vt_policy pol = nw->pol != VT_POLICY_DEFAULT ? nw->pol : md->global;
-	static const char *const kind[] = { "ram", "reserved", "rmrr" };
+	static const char *const kind[] = { "ram", "reserved", "rmrr", "rmrr" };
 
 	out[0] = 0;
 	if (!change)
@@ -668,12 +890,12 @@ static void model_events(const struct model *md, unsigned i, const struct model_
 		for (size_t k = 0; k < VT_ARRAY_SIZE(mregions); k++) {
 			if (!page_overlap(&mregions[k].r, &nw->want))
 				continue;
-			if (mregions[k].kind != MAP_REGION_RMRR || pol != VT_POLICY_RELAXED)
+			if (!is_rmrr(mregions[k].kind) || pol != VT_POLICY_RELAXED)
 				refused = true;
 			any = true;
 		}
 		for (size_t k = 0; any && k < VT_ARRAY_SIZE(mregions); k++) {
-			bool refuses = mregions[k].kind != MAP_REGION_RMRR || pol != VT_POLICY_RELAXED;
+			bool refuses = !is_rmrr(mregions[k].kind) || pol != VT_POLICY_RELAXED;
 			if (!page_overlap(&mregions[k].r, &nw->want) || (refused && !refuses))
 				continue;
 			OUT("%s 0000:00:02.0 bar%u %s %s %s policy=%s", refused ? "refuse" : "warn", i % 6, r,
@@ -694,9 +916,77 @@ static bool model_refuses(const struct model *md, const struct model_slot *s)
 		return false;
 	for (size_t k = 0; k < VT_ARRAY_SIZE(mregions); k++)
 		if (page_overlap(&mregions[k].r, &s->want) &&
-		    (mregions[k].kind != MAP_REGION_RMRR || pol != VT_POLICY_RELAXED))
+		    (!is_rmrr(mregions[k].kind) || pol != VT_POLICY_RELAXED))
 			return true;
 	return false;
+}
+
+static bool model_covers(const struct model_slot *s, enum vt_space sp, uint64_t u)
+{
+	uint64_t f = sp == VT_SPACE_MEM ? s->want.base >> 12 : s->want.base;
+	uint64_t l = sp == VT_SPACE_MEM ? s->want.last >> 12 : s->want.last;
+
+	return s->active && s->space == sp && f <= u && u <= l;
+}
+
+/*
+ * The per-page p2m rules, call by call: no unit mapped twice without an
+ * unmap between, none unmapped that is not mapped; no unmap of a pinned
+ * page (it would remove the platform's mapping); no call on RAM or reserved
+ * pages; an RMRR page (pinned or other) mapped only by the BAR being set,
+ * which covers it and is relaxed. Maximal runs, split only at max_nr.
+ */
+static void model_calls(struct mt *t, const struct model *md, unsigned op, unsigned i,
+			uint8_t mapped[2][NPAGES > NPORTS ? NPAGES : NPORTS], unsigned *bad,
+			unsigned long *pinned_maps, unsigned long other_calls[2])
+{
+	const struct model_slot *cur = &md->s[i];
+	enum vt_policy pol = cur->pol != VT_POLICY_DEFAULT ? cur->pol : md->global;
+	size_t first_call = t->seen;
+
+	for (; t->seen < t->rec.n; t->seen++) {
+		const struct map_call *c = &t->rec.call[t->seen];
+		uint64_t lim = c->space == VT_SPACE_IO ? NPORTS : NPAGES;
+		for (uint64_t u = c->first; u < c->first + c->nr; u++) {
+			const char *why = NULL;
+			bool mem = c->space == VT_SPACE_MEM;
+			if (u >= lim || mapped[c->space][u] == c->map)
+				why = c->map ? "mapped twice" : "unmapped twice";
+			else if (mem && md->forbid[u])
+				why = "RAM or reserved page in a call";
+			else if (mem && !c->map && md->pin[u])
+				why = "pinned page unmapped";
+			else if (mem && c->map && md->rmrr[u] &&
+				 (pol != VT_POLICY_RELAXED || !model_covers(cur, VT_SPACE_MEM, u)))
+				why = "RMRR page mapped, not by the relaxed BAR set now";
+			if (why) {
+				TU_CHECK(false, "op %u: %s unit 0x%llx: %s", op, c->space == VT_SPACE_IO ? "io" : "mem",
+					 (unsigned long long)u, why);
+				(*bad)++;
+				break;
+			}
+			if (mem && md->pin[u])
+				(*pinned_maps)++;
+			else if (mem && md->rmrr[u])
+				other_calls[c->map]++;
+			mapped[c->space][u] = c->map;
+		}
+		if (t->ops.max_nr && c->nr > t->ops.max_nr) {
+			TU_CHECK(false, "op %u: call of %llu units over max_nr", op, (unsigned long long)c->nr);
+			(*bad)++;
+		}
+	}
+	for (size_t a = first_call; a < t->rec.n; a++)
+		for (size_t b = first_call; b < t->rec.n; b++) {
+			const struct map_call *x = &t->rec.call[a], *y = &t->rec.call[b];
+			if (x->map == y->map && x->space == y->space && x->first + x->nr == y->first &&
+			    (!t->ops.max_nr || x->nr < t->ops.max_nr)) {
+				TU_CHECK(false, "op %u: adjacent calls not coalesced: %llx/%llx %llx/%llx", op,
+					 (unsigned long long)x->first, (unsigned long long)x->nr,
+					 (unsigned long long)y->first, (unsigned long long)y->nr);
+				(*bad)++;
+			}
+		}
 }
 
 static void model_run(uint64_t seed, enum vt_policy global, unsigned nops)
@@ -706,6 +996,7 @@ static void model_run(uint64_t seed, enum vt_policy global, unsigned nops)
 	struct map_slot slot[NSLOTS] = { { 0 } };
 	uint8_t mapped[2][NPAGES > NPORTS ? NPAGES : NPORTS] = { { 0 } };
 	unsigned bad = 0;
+	unsigned long pinned_maps = 0, other_calls[2] = { 0, 0 };
 	char want[2048];
 
 	mt_init(&t, (seed & 1) ? 3 : 0);
@@ -714,9 +1005,11 @@ static void model_run(uint64_t seed, enum vt_policy global, unsigned nops)
 	map_seal(t.m);
 	map_set_policy(t.m, global);
 	for (size_t k = 0; k < VT_ARRAY_SIZE(mregions); k++)
-		if (mregions[k].kind == MAP_REGION_RMRR)
-			for (uint64_t p = mregions[k].r.base >> 12; p <= mregions[k].r.last >> 12; p++)
-				md.pin[p]++;
+		for (uint64_t p = mregions[k].r.base >> 12; p <= mregions[k].r.last >> 12; p++) {
+			md.pin[p] += mregions[k].kind == MAP_REGION_RMRR;
+			md.rmrr[p] |= is_rmrr(mregions[k].kind);
+			md.forbid[p] |= !is_rmrr(mregions[k].kind);
+		}
 
 	for (unsigned op = 0; op < nops && bad < 10; op++) {
 		unsigned i = (unsigned)(tu_rand(&seed) % NSLOTS);
@@ -767,38 +1060,7 @@ static void model_run(uint64_t seed, enum vt_policy global, unsigned nops)
 			bad++;
 		}
 
-		/* Backend calls: never map a mapped unit or unmap an unmapped one; maximal runs. */
-		size_t first_call = t.seen;
-		for (; t.seen < t.rec.n; t.seen++) {
-			const struct map_call *c = &t.rec.call[t.seen];
-			uint64_t lim = c->space == VT_SPACE_IO ? NPORTS : NPAGES;
-			for (uint64_t u = c->first; u < c->first + c->nr; u++) {
-				if (u >= lim || mapped[c->space][u] == c->map ||
-				    (c->space == VT_SPACE_MEM && md.pin[u])) {
-					TU_CHECK(false, "op %u: %s unit 0x%llx %s", op,
-						 c->space == VT_SPACE_IO ? "io" : "mem", (unsigned long long)u,
-						 c->map ? "mapped twice or pinned" : "unmapped twice or pinned");
-					bad++;
-					break;
-				}
-				mapped[c->space][u] = c->map;
-			}
-			if (t.ops.max_nr && c->nr > t.ops.max_nr) {
-				TU_CHECK(false, "op %u: call of %llu units over max_nr", op, (unsigned long long)c->nr);
-				bad++;
-			}
-		}
-		for (size_t a = first_call; a < t.rec.n; a++)
-			for (size_t b = first_call; b < t.rec.n; b++) {
-				const struct map_call *x = &t.rec.call[a], *y = &t.rec.call[b];
-				if (x->map == y->map && x->space == y->space && x->first + x->nr == y->first &&
-				    (!t.ops.max_nr || x->nr < t.ops.max_nr)) {
-					TU_CHECK(false, "op %u: adjacent calls not coalesced: %llx/%llx %llx/%llx", op,
-						 (unsigned long long)x->first, (unsigned long long)x->nr,
-						 (unsigned long long)y->first, (unsigned long long)y->nr);
-					bad++;
-				}
-			}
+		model_calls(&t, &md, op, i, mapped, &bad, &pinned_maps, other_calls);
 
 		/* The tree stays canonical, its size bounded by the ranges held now. */
 		for (int sp = 0; sp < 2; sp++) {
@@ -808,20 +1070,21 @@ static void model_run(uint64_t seed, enum vt_policy global, unsigned nops)
 				bad++;
 			}
 		}
-		/* Reference counts and the mapped set, unit by unit. */
+		/*
+		 * Reference counts and the mapped set, unit by unit: a unit is
+		 * mapped while a BAR covers it, and a pinned page from the
+		 * first BAR over it on, for good.
+		 */
 		for (int sp = 0; sp < 2; sp++) {
 			uint64_t lim = sp == VT_SPACE_IO ? NPORTS : NPAGES;
 			for (uint64_t u = 0; u < lim; u++) {
 				unsigned count = sp == VT_SPACE_MEM ? md.pin[u] : 0, users = 0;
-				for (unsigned k = 0; k < NSLOTS; k++) {
-					const struct model_slot *s = &md.s[k];
-					uint64_t f = sp == VT_SPACE_MEM ? s->want.base >> 12 : s->want.base;
-					uint64_t l = sp == VT_SPACE_MEM ? s->want.last >> 12 : s->want.last;
-					if (s->active && s->space == (enum vt_space)sp && f <= u && u <= l)
-						users++;
-				}
+				for (unsigned k = 0; k < NSLOTS; k++)
+					users += model_covers(&md.s[k], (enum vt_space)sp, u);
 				count += users;
-				bool should = users && !(sp == VT_SPACE_MEM && md.pin[u]);
+				if (sp == VT_SPACE_MEM && md.pin[u] && users)
+					md.live[u] = true;
+				bool should = users || (sp == VT_SPACE_MEM && md.live[u]);
 				if (map_refcount(t.m, (enum vt_space)sp, u) != count ||
 				    map_is_mapped(t.m, (enum vt_space)sp, u) != should || mapped[sp][u] != should) {
 					TU_CHECK(false, "op %u: %s unit 0x%llx: refcount %llu want %u, mapped %d/%d want %d",
@@ -833,23 +1096,35 @@ static void model_run(uint64_t seed, enum vt_policy global, unsigned nops)
 			}
 		}
 	}
-	/* Everything cleared: nothing mapped, every call balanced. */
+	/* Everything cleared: only the live pinned pages stay mapped, every other call balanced. */
 	for (unsigned i = 0; i < NSLOTS; i++) {
 		struct map_owner who = { SBDF0, (uint8_t)(i % 6), 0 };
+		md.s[i].active = md.s[i].refused = false;
 		map_slot_set(t.m, &slot[i], &who, VT_SPACE_MEM, NULL);
+		model_calls(&t, &md, nops, i, mapped, &bad, &pinned_maps, other_calls);
 	}
-	for (; t.seen < t.rec.n; t.seen++) {
-		const struct map_call *c = &t.rec.call[t.seen];
-		for (uint64_t u = c->first; u < c->first + c->nr; u++)
-			mapped[c->space][u] = c->map;
-	}
+	unsigned nlive = 0;
 	for (int sp = 0; sp < 2; sp++)
-		for (uint64_t u = 0; u < (sp ? NPORTS : NPAGES); u++)
-			if (mapped[sp][u] || map_is_mapped(t.m, (enum vt_space)sp, u))
-				bad += 1, TU_CHECK(false, "%s unit 0x%llx mapped after clearing all",
-						  sp ? "io" : "mem", (unsigned long long)u);
+		for (uint64_t u = 0; u < (sp ? NPORTS : NPAGES); u++) {
+			bool live = sp == VT_SPACE_MEM && md.live[u];
+			uint64_t ref = sp == VT_SPACE_MEM ? md.pin[u] : 0;
+			nlive += live;
+			if (mapped[sp][u] != live || map_is_mapped(t.m, (enum vt_space)sp, u) != live ||
+			    map_refcount(t.m, (enum vt_space)sp, u) != ref)
+				bad += 1, TU_CHECK(false, "%s unit 0x%llx after clearing all: mapped %d/%d, "
+						  "refcount %llu, want %d and %llu", sp ? "io" : "mem",
+						  (unsigned long long)u, mapped[sp][u],
+						  map_is_mapped(t.m, (enum vt_space)sp, u),
+						  (unsigned long long)map_refcount(t.m, (enum vt_space)sp, u), live,
+						  (unsigned long long)ref);
+		}
 	CU_ASSERT(bad == 0);
 	CU_ASSERT(t.rec.maps > 100 && t.rec.unmaps > 100); /* the run did exercise the backend */
+	/* ... and the RMRR paths: pinned pages mapped once each, other RMRR pages both ways. */
+	TU_CHECK(nlive > 0 && pinned_maps == nlive, "%u pinned pages live, %lu pinned page maps", nlive,
+		 pinned_maps);
+	TU_CHECK(other_calls[1] > 0 && other_calls[1] == other_calls[0],
+		 "other RMRR pages: %lu mapped, %lu unmapped", other_calls[1], other_calls[0]);
 	mt_free(&t);
 }
 
@@ -883,6 +1158,7 @@ static CU_TestInfo conflict_tests[] = {
 	{ "one byte before/after/across/inside", test_conflict_edges },
 	{ "every conflicting range reported", test_conflict_all_reported },
 	{ "relaxed BAR over an RMRR", test_relaxed_over_rmrr },
+	{ "RMRR of another device (strategy=host)", test_rmrr_other },
 	{ "refused BAR maps once clear", test_refused_then_clear },
 	CU_TEST_INFO_NULL,
 };
