@@ -46,6 +46,7 @@ struct ax_devdef {
 	enum vt_policy policy, alt_policy; /* per-device rdm_policy (alt: flag bit 2) */
 	bool caps;               /* PM, MSI, PCIe capabilities at 0x40 */
 	bool ext;                /* 4096 bytes of config space */
+	bool window;             /* an indirect register window at 0x62/0x64 */
 };
 
 /* Platform ranges. */

@@ -54,7 +54,7 @@ const struct ax_devdef ax_devs[] = {
 	{ .path = "00:1c.0/00.0/01.0", .parent = 6, .devfn = 0x08, .cmd = 0x0002,
 	  .alt_policy = STRICT, .bar = { AX_MEM32, AX_MEM32 }, .size = { 0x2000000, 0x10 },
 	  .addr = { 0xec000000, 0xea100800 } },
-	{ .path = "00:1c.0/01.0", .parent = 5, .devfn = 0x08, .cmd = 0x0002,
+	{ .path = "00:1c.0/01.0", .parent = 5, .devfn = 0x08, .cmd = 0x0002, .window = true,
 	  .bar = { AX_MEM32 }, .size = { 0x1000 }, .addr = { 0xea300000 } },
 	{ .path = "00:1d.0", .parent = -1, .devfn = 0xe8, .hdr = 1, .cmd = 0x0007, .sec = 3, .sub = 4 },
 	{ .path = "00:1d.0/00.0", .parent = 10, .devfn = 0x00, .cmd = 0x0003,
@@ -109,6 +109,24 @@ static void put_caps(uint8_t *cfg)
 	cfg[0x70] = PCI_CAP_ID_EXP, cfg[0x71] = 0x00, cfg[0x72] = 0x02;
 }
 
+/* An indirect register window (SHPC style): select byte 0x62, data dword 0x64. */
+static void put_window(struct vpci_dev_desc *d)
+{
+	static const struct { uint8_t index; uint32_t val, wmask, w1c; } regs[] = {
+		{ 0, 0x12345678, 0xffffffff, 0 }, { 1, 0x0000ffff, 0, 0xff }, { 3, 0xa5a5a5a5, 0xff00, 0 },
+	};
+
+	d->win_sel = 0x62;
+	d->win_data = 0x64;
+	for (unsigned i = 0; i < VT_ARRAY_SIZE(regs); i++) {
+		d->win_reg[i].index = regs[i].index;
+		d->win_reg[i].val = regs[i].val;
+		d->win_reg[i].wmask = regs[i].wmask;
+		d->win_reg[i].w1c = regs[i].w1c;
+	}
+	d->win_nreg = VT_ARRAY_SIZE(regs);
+}
+
 static void fill_desc(unsigned i, unsigned flags, struct vpci_dev_desc *d)
 {
 	const struct ax_devdef *def = &ax_devs[i];
@@ -131,6 +149,8 @@ static void fill_desc(unsigned i, unsigned flags, struct vpci_dev_desc *d)
 		put_caps(d->cfg);
 	if (def->ext)
 		vt_le_put(d->cfg + 0x100, 4, 0x00010001); /* AER, version 1, last */
+	if (def->window)
+		put_window(d);
 	for (unsigned b = 0; b < AX_NBARS; b++)
 		d->bar_size[b] = def->size[b];
 	d->rdm_policy = (flags & 4) ? def->alt_policy : def->policy;

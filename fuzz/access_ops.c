@@ -126,7 +126,7 @@ static void pick_reg(struct fz_in *in, int dev, unsigned *reg, unsigned *size, u
 		*val = bus_value(in, *size);
 		break;
 	case 5:
-		*size = sizes[k & 3], *reg = (fz_u8(in) & 0x3f) & ~(*size - 1);
+		*size = sizes[k & 3], *reg = (fz_u8(in) & 0x7f) & ~(*size - 1); /* header, caps, window */
 		*val = fz_u32(in);
 		break;
 	case 6:
