@@ -9,7 +9,7 @@
 # 2 the lab or vpcitrap could not be built.
 #
 # usage: tests/xen/run.sh [--vpcitrap PATH] [--only "s1 s2 ..."] [--negative] [--work DIR]
-#                         [--cache DIR] [--rebuild] [--no-apt] [--timeout SECONDS]
+#                         [--cache DIR] [--rebuild] [--no-apt] [--timeout SECONDS] [--cpu MODEL]
 #   --vpcitrap PATH  a vpcitrap built with --with-xen=yes (default: build one out of tree
 #                    from this source tree into WORK/build)
 #   --only LIST      scenarios to run (default: s0 s1 s2 s3 s4 s5 s5h; s0 is the lab's
@@ -22,6 +22,7 @@
 #   --rebuild        rebuild the lab even if cached
 #   --no-apt         do not apt-get install the host's build dependencies
 #   --timeout S      bound on the whole QEMU run (default 1200)
+#   --cpu MODEL      QEMU CPU model (default qemu64,+svm,+npt,family=18; docs/xenlab.md says why)
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRCDIR=$(cd "$HERE/../.." && pwd)

@@ -66,9 +66,10 @@ serve() {
 	"$VPCITRAP" serve --domid "$D" "$@" > "$SRVOUT" 2> "$SRVERR" &
 	SRV=$!
 	echo $SRV > /tmp/xt-server.pid
-	local i t0
+	local t0
 	t0=$(up)
-	for i in $(seq 1 100); do
+	local end=$((SECONDS + 10))
+	while [ $SECONDS -lt $end ]; do
 		grep -q '^vpcitrap: serving' "$SRVERR" 2>/dev/null && break
 		kill -0 $SRV 2>/dev/null || break
 		sleep 0.1
@@ -86,11 +87,12 @@ serve() {
 # serve_stop: SIGTERM, wait up to 15 s (then SIGKILL); sets SRVRC and SRVSECS.
 serve_stop() {
 	[ -n "$SRV" ] || return 0
-	local t0 i
+	local t0
 	t0=$(up)
 	if kill -0 $SRV 2>/dev/null; then
 		kill -TERM $SRV
-		for i in $(seq 1 150); do kill -0 $SRV 2>/dev/null || break; sleep 0.1; done
+		local end=$((SECONDS + 15))
+		while [ $SECONDS -lt $end ]; do kill -0 $SRV 2>/dev/null || break; sleep 0.1; done
 		if kill -0 $SRV 2>/dev/null; then
 			log "server still running 15 s after SIGTERM: SIGKILL"
 			kill -KILL $SRV
@@ -106,10 +108,10 @@ serve_stop() {
 }
 
 # wait_cons PATTERN SECONDS: wait for PATTERN in the guest console; 0 seen, 1 timeout,
-# 2 domain gone without it.
+# 2 domain gone without it. SECONDS is wall time (bash's $SECONDS), however slow a poll is.
 wait_cons() {
-	local i n=$(($2 * 5))
-	for i in $(seq 1 $n); do
+	local end=$((SECONDS + $2))
+	while [ $SECONDS -lt $end ]; do
 		gcat | grep -qE -- "$1" && return 0
 		if ! xl domid "$GNAME" > /dev/null 2>&1; then
 			sleep 1
@@ -123,10 +125,10 @@ wait_cons() {
 	return 1
 }
 
-# dom_gone NAME SECONDS: wait until neither NAME nor a dying "(null)" domain is listed.
+# dom_gone NAME SECONDS: wait until no domain but dom0 is listed (not even a dying one).
 dom_gone() {
-	local i
-	for i in $(seq 1 $(($2 * 5))); do
+	local end=$((SECONDS + $2))
+	while [ $SECONDS -lt $end ]; do
 		if ! xl list 2>/dev/null | awk 'NR > 1 && $2 != 0' | grep -q .; then
 			return 0
 		fi

@@ -25,7 +25,7 @@ s5_run() {
 	else
 		serve_stop
 	fi
-	wait_cons '^G S5-DONE' 120
+	wait_cons '^G S5-DONE' 90
 	check "guest finished its checks after the server went" [ $? = 0 ]
 	t0=$(up)
 	timeout 60 xl destroy "$NAME"
