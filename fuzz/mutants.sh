@@ -17,19 +17,20 @@ table() {
 routing-not-rebuilt@vpci/header.c@vpci_route_rebuild(d->m, d->bus->seg);@(void)0;@access@routing
 readback-mask@vpci/header.c@wm = addr_mask(b);@wm = addr_mask(b) << 1;@access@reads 0x
 cfc-offset-ignored@traps/traps.c@out->reg = (uint16_t)((cf8 & 0xfc) | (port & 3));@out->reg = (uint16_t)(cf8 & 0xfc);@access@pio read|bus numbers read
-conflicts-ignored@mapper/mapper.c@d->refusing += refuse;@d->refusing += 0;@access@map_refcount
+conflicts-ignored@mapper/mapper.c@d->refusing += refuse;@d->refusing += 0;@access@overlaps|map_refcount
 ram-not-registered@mapper/mapper.c@return regions_add(&m->regions, kind, r);@return kind == MAP_REGION_RAM ? 0 : regions_add(&m->regions, kind, r);@access@a mapped page overlaps RAM@moves-ram-reserved-sharing
 refcount-without-pins@mapper/mapper.c@return n ? n->count : 0;@return n ? n->count - n->pin : 0;@access@map_refcount
 unmap-shared-page@mapper/refs.c@n->count--;@n->count--; if (n->count == 1 && !n->pin) run_add(&rn, false, n->first, n->last);@access@still mapped@moves-ram-reserved-sharing
 unmap-twice@mapper/mapper.c@refs_add(&m->refs[s->space], f, l, -1, false, apply, &a);@refs_add(&m->refs[s->space], f, l, -1, false, apply, &a); apply(&a, false, f, l);@access@not all mapped
 map-twice@mapper/mapper.c@refs_add(&m->refs[space], f, l, 1, false, apply, &a);@refs_add(&m->refs[space], f, l, 1, false, apply, &a); apply(&a, true, f, l);@access@already mapped
 32bit-bar-at-4g@vpci/header.c@if (b->type != VPCI_BAR_MEM64 && r->last >= 0xffffffffull)@if (0)@access@map_refcount|map_walk|should be mapped
-rmrr-scope-ignored@vpci/tree.c@if (m->rdm.strategy_host)@if (1)@access@map_refcount
+rmrr-scope-ignored@vpci/tree.c@if (!scoped && !m->rdm.strategy_host)@if (0)@access@map_refcount|map_walk|should be mapped
 slow-route-window@vpci/topo.c@want >= sec && want <= sub@want >= sec@access@vpci_route_slow
 latch-read@traps/traps.c@return t->cf8;@return t->cf8 ^ 4;@access@0xcf8 reads@raw-odd-accesses
 mapped-list-sbdf@vpci/tree.c@if (!vpci_dev_sbdf(d, &v[n].sbdf))@if (1)@access@should be mapped
 unmap-event-lost@mapper/mapper.c@emit(m, VT_EV_UNMAP, who, s->space, &s->want, NULL, VT_POLICY_DEFAULT);@(void)0;@access@unmap events
 writer-drops-policy@vpci/writer.c@d->policy == VT_POLICY_RELAXED ?@0 ?@access@round trip@roundtrip-moves-into-rmrr-f0
+replay-hidden-state@tools/replay.c@vt_event_format(e, buf, sizeof(buf));@vt_event_format(e, buf, sizeof(buf)); { static int n; if (n++ & 1) fputc(' ', r->out); }@trace@not deterministic
 replay-exit-status@tools/replay.c@return r.st.mismatches ? 1 : 0;@return 0;@trace@mismatches
 ivmd-range-backwards@mapper/acpi.c@r.range.last = start + (size - 1);@r.range.last = start - 1;@ivrs@backwards
 TABLE
