@@ -31,6 +31,15 @@ check "server: map bar2 at $OLD" has "$S" "${EV}map 0000:00:04\.0 bar2 mem 0x$o-
 check "server: sizing bar2" has "$S" "${EV}sizing 0000:00:04\.0 bar2"
 check "server: move bar2" has "$S" "${EV}move 0000:00:04\.0 bar2 0x$o -> 0x$n"
 check "server: unmap old" has "$S" "${EV}unmap 0000:00:04\.0 bar2 mem 0x$o-"
+# the old range's last event before the move is an unmap, and it is never mapped again
+old_dead() {
+	local mv
+	mv=$(grep -nE "${EV}move 0000:00:04\.0 bar2 " "$S" | head -n1 | cut -d: -f1)
+	[ -n "$mv" ] || return 1
+	head -n "$mv" "$S" | grep -E "${EV}(un)?map 0000:00:04\.0 bar2 mem 0x$o-" | tail -n1 | grep -qE "${EV}unmap " &&
+		! tail -n +"$mv" "$S" | grep -qE "${EV}map 0000:00:04\.0 bar2 mem 0x$o-"
+}
+check "server: old range unmapped before the move, never mapped again" old_dead
 check "server: map new" has "$S" "${EV}map 0000:00:04\.0 bar2 mem 0x$n-0x$(printf %x $((NEW + 0xffffff)))"
 check "Xen: memory_map:add at the new place" has "$OUT/s2.xl-dmesg.log" "memory_map:add: d$D gfn=${n%???} mfn=${n%???} nr=1000"
 check "Xen: memory_map:remove of the old place" has "$OUT/s2.xl-dmesg.log" "memory_map:remove: d$D gfn=${o%???} mfn=${o%???} nr=1000"
