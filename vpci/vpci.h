@@ -174,7 +174,10 @@ int vpci_hw_libpci_desc(struct pci_access *pacc, uint32_t sbdf, const char *path
  * Write the machine as a machine file (CONTRACT §5): platform ranges,
  * RMRRs, ECAM, RDM policy, and every function with its current config
  * bytes, BAR sizes and mask overrides. Replaying against the output
- * behaves as this machine does from its current state.
+ * behaves as this machine does from its current state, with one exception:
+ * a BAR caught in the middle of sizing is written as its size mask, which a
+ * reloaded machine takes for an address (serve writes machines before the
+ * first access, where no BAR is sizing).
  */
 int vpci_machine_write(const struct vpci_machine *m, FILE *f);
 
