@@ -127,9 +127,18 @@ void vpci_cfg_write(struct vpci_machine *m, uint32_t sbdf, unsigned reg, unsigne
 		d->ops->write(d->ops_ctx, reg, size, val);
 	if (!side)
 		return;
-	for (unsigned dw = dw0; dw <= dw1; dw++)
-		if (d->hnd[dw])
-			vpci_header_write(d, dw, old + (dw - dw0) * 4, reg, size, val);
+	for (unsigned dw = dw0; dw <= dw1; dw++) {
+		uint8_t h = d->hnd[dw];
+		/*
+		 * Command and bus-number handlers act on a change of the stored
+		 * bytes only; BAR, ROM and window handlers also act on what was
+		 * written (a sizing write, a window register), so they always run.
+		 */
+		if (!h || ((h == HND_COMMAND || h == HND_BUS) &&
+			   !memcmp(old + (dw - dw0) * 4, d->cfg + dw * 4, 4)))
+			continue;
+		vpci_header_write(d, dw, old + (dw - dw0) * 4, reg, size, val);
+	}
 }
 
 /* Override the masks of one register (machine file `mask` lines). */
