@@ -142,6 +142,13 @@ def access_seeds():
     s += [0xfd, 2] + list(struct.pack('<I', 0x00018010)) + list(struct.pack('<I', 0xffffffff))
     s += [0xfc, 4] + list(struct.pack('<I', 0x03fffffc)) + [0xfd, 0] + list(struct.pack('<II', 0x4000000, 1))
     seeds['raw-odd-accesses'] = [0] + s
+    s = []
+    for mech in (CFG, PIO, ECAMM):
+        s += [0x0c | mech, 0xe0, 0x07, 0x50, 0x05, 0x00, 0, 0, 0, 0]          # no function there
+        s += [0x0c | mech, 0xe1, 0x00, 0x10, 0x05, 0x08, 0, 0, 0, 0]          # segment 1 (cfg only)
+        s += [0x0c | mech, DEV['00:02.0'], 0x06, 0x04, 0x01, 0, 0, 0, 0]     # past 256 bytes
+        s += [0x0c | mech, DEV['00:03.0'], 0x06, 0x00, 0x01, 0, 0, 0, 0]     # extended space
+    seeds['absent-functions-and-registers'] = [0] + s
     # bit 4: the machine goes through vpci_machine_write and back at the end
     for name in ('moves-into-rmrr-f0', 'moves-into-rmrr-f5', 'renumbering', 'moves-ram-reserved-sharing'):
         seeds['roundtrip-' + name] = [seeds[name][0] | 0x10] + seeds[name][1:]
