@@ -91,8 +91,23 @@ static inline uint32_t vt_le_get(const uint8_t *p, unsigned size)
 }
 static inline void vt_le_put(uint8_t *p, unsigned size, uint32_t v)
 {
-	for (unsigned i = 0; i < size; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
+	/* Unrolled per size, so a constant size becomes one store (store merging). */
+	switch (size) {
+	case 4:
+		p[3] = (uint8_t)(v >> 24);
+		p[2] = (uint8_t)(v >> 16);
+		/* fall through */
+	case 2:
+		p[1] = (uint8_t)(v >> 8);
+		/* fall through */
+	case 1:
+		p[0] = (uint8_t)v;
+		break;
+	default:
+		for (unsigned i = 0; i < size; i++)
+			p[i] = (uint8_t)(v >> (8 * i));
+		break;
+	}
 }
 static inline uint32_t vt_size_mask(unsigned size)
 {

@@ -33,6 +33,14 @@ struct vpci_dev *vpci_dev_lookup(const struct vpci_machine *m, uint32_t sbdf)
 	return b->dev[VT_SBDF_DEVFN(sbdf)];
 }
 
+/*
+ * Sizes 1, 2 and 4 only (bit n set: size n is one), and the mask of each.
+ * A table and a shift, not a switch: the hot paths below take the same
+ * instructions whatever the size and the register.
+ */
+#define SIZE_OK(size) ((size) < 8 && (0x16u >> (size)) & 1)
+static const uint32_t size_mask[8] = { 0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0, 0, 0 };
+
 uint32_t vpci_cfg_read(struct vpci_machine *m, uint32_t sbdf, unsigned reg, unsigned size)
 {
 	struct vpci_dev *d = vpci_dev_lookup(m, sbdf);
@@ -40,14 +48,19 @@ uint32_t vpci_cfg_read(struct vpci_machine *m, uint32_t sbdf, unsigned reg, unsi
 
 	/* Only 1, 2 and 4 bytes are config accesses; anything else is all ones (a size of 3
 	 * would otherwise read a fourth byte, past the end at 0xfd). */
-	if (!d || (size != 1 && size != 2 && size != 4) || reg + size > d->cfg_size)
+	if (!SIZE_OK(size))
 		return vt_size_mask(size);
+	if (!d || reg + size > d->cfg_size)
+		return size_mask[size];
 	if (d->ops) {
 		if (d->ops->read(d->ops_ctx, reg, size, &v))
-			return vt_size_mask(size); /* a failed read is a master abort */
-		return v & vt_size_mask(size);
+			return size_mask[size]; /* a failed read is a master abort */
+		return v & size_mask[size];
 	}
-	return vt_le_get(d->cfg + reg, size);
+	if ((reg & 3) + size > 4) /* across two dwords: only a pre-decoded access can */
+		return vt_le_get(d->cfg + reg, size);
+	/* The dword it lies in, shifted: cfg_size is a multiple of 4, so this stays inside. */
+	return vt_le_get(d->cfg + (reg & ~3u), 4) >> (8 * (reg & 3)) & size_mask[size];
 }
 
 static void ext_write_byte(struct vpci_dev *d, unsigned r, uint8_t b)
@@ -61,16 +74,6 @@ static void ext_write_byte(struct vpci_dev *d, unsigned r, uint8_t b)
 		d->cfg[r] = (uint8_t)((d->cfg[r] & ~wm) | (b & wm));
 		d->cfg[r] &= (uint8_t)~(b & w1c);
 		return;
-	}
-}
-
-/* Size 1, 2 or 4, a constant per case, so each becomes a single store. */
-static inline void put_le(uint8_t *p, unsigned size, uint32_t v)
-{
-	switch (size) {
-	case 1: vt_le_put(p, 1, v); break;
-	case 2: vt_le_put(p, 2, v); break;
-	default: vt_le_put(p, 4, v); break;
 	}
 }
 
@@ -89,15 +92,26 @@ static void write_bytes(struct vpci_dev *d, unsigned reg, unsigned size, uint32_
 	}
 }
 
-void vpci_cfg_write(struct vpci_machine *m, uint32_t sbdf, unsigned reg, unsigned size, uint32_t val)
+/*
+ * Whether a handler runs: command and bus-number handlers act on a change of
+ * the stored bytes only; BAR, ROM and window handlers also act on what was
+ * written (a sizing write, a window register), so they always run.
+ */
+static inline bool hnd_runs(uint8_t h, uint32_t before, uint32_t after)
 {
-	struct vpci_dev *d = vpci_dev_lookup(m, sbdf);
-	uint8_t old[8];
-	unsigned dw0, dw1;
-	bool side;
+	return h && (before != after || (h != HND_COMMAND && h != HND_BUS));
+}
 
-	if (!d || (size != 1 && size != 2 && size != 4) || reg + size > d->cfg_size)
-		return;
+/*
+ * The general write, for what the fast path of vpci_cfg_write() does not
+ * take: extended space (read-only but for `mask` overrides), and writes
+ * across two dwords or across 0x100 (byte by byte).
+ */
+static __attribute__((noinline)) void write_slow(struct vpci_dev *d, unsigned reg, unsigned size, uint32_t val)
+{
+	uint8_t old[8];
+	unsigned dw0 = reg >> 2, dw1 = (reg + size - 1) >> 2;
+
 	if (reg >= PCI_CFG_SPACE_SIZE) {
 		for (unsigned i = 0; i < size && d->next; i++) /* no ext masks: all read-only */
 			ext_write_byte(d, reg + i, (uint8_t)(val >> (8 * i)));
@@ -105,40 +119,53 @@ void vpci_cfg_write(struct vpci_machine *m, uint32_t sbdf, unsigned reg, unsigne
 			d->ops->write(d->ops_ctx, reg, size, val);
 		return;
 	}
-	dw0 = reg >> 2;
-	dw1 = (reg + size - 1) >> 2;
 	if (dw1 >= PCI_CFG_SPACE_SIZE / 4)
 		dw1 = dw0; /* a write straddling 0x100 only touches the header's last bytes */
-	side = d->hnd[dw0] || d->hnd[dw1];
-	if (side) {
-		memcpy(old, d->cfg + dw0 * 4, 4); /* constant sizes: no library call */
-		if (dw1 != dw0)
-			memcpy(old + 4, d->cfg + dw1 * 4, 4);
-	}
-	if (reg + size <= PCI_CFG_SPACE_SIZE) {
-		/* All byte lanes at once: the algebra of write_bytes(), in a few instructions. */
-		uint32_t wm = vt_le_get(d->wmask + reg, size), w1c = vt_le_get(d->w1cmask + reg, size);
-		uint32_t v = (vt_le_get(d->cfg + reg, size) & ~wm) | (val & wm);
-		put_le(d->cfg + reg, size, v & ~(val & w1c));
-	} else {
-		write_bytes(d, reg, size, val);
-	}
+	memcpy(old, d->cfg + dw0 * 4, 4); /* constant sizes: no library call */
+	memcpy(old + 4, d->cfg + dw1 * 4, 4);
+	write_bytes(d, reg, size, val);
 	if (d->ops)
 		d->ops->write(d->ops_ctx, reg, size, val);
-	if (!side)
-		return;
 	for (unsigned dw = dw0; dw <= dw1; dw++) {
-		uint8_t h = d->hnd[dw];
-		/*
-		 * Command and bus-number handlers act on a change of the stored
-		 * bytes only; BAR, ROM and window handlers also act on what was
-		 * written (a sizing write, a window register), so they always run.
-		 */
-		if (!h || ((h == HND_COMMAND || h == HND_BUS) &&
-			   !memcmp(old + (dw - dw0) * 4, d->cfg + dw * 4, 4)))
-			continue;
-		vpci_header_write(d, dw, old + (dw - dw0) * 4, reg, size, val);
+		const uint8_t *o = old + (dw - dw0) * 4;
+		if (hnd_runs(d->hnd[dw], vt_le_get(o, 4), vt_le_get(d->cfg + dw * 4, 4)))
+			vpci_header_write(d, dw, o, reg, size, val);
 	}
+}
+
+void vpci_cfg_write(struct vpci_machine *m, uint32_t sbdf, unsigned reg, unsigned size, uint32_t val)
+{
+	struct vpci_dev *d = vpci_dev_lookup(m, sbdf);
+	unsigned dw, sh;
+	uint32_t lanes, wm, w1c, before, after;
+	uint8_t old[4];
+
+	if (!SIZE_OK(size) || !d || reg + size > d->cfg_size)
+		return;
+	if (reg >= PCI_CFG_SPACE_SIZE || (reg & 3) + size > 4) {
+		write_slow(d, reg, size, val);
+		return;
+	}
+	/*
+	 * Within one dword of the header: the mask algebra of write_bytes() on all
+	 * byte lanes at once, as one dword. Lanes outside the access have no mask
+	 * bits, so they keep their bytes.
+	 */
+	dw = reg >> 2;
+	sh = 8 * (reg & 3);
+	lanes = size_mask[size] << sh;
+	val = (val & size_mask[size]) << sh;
+	memcpy(old, d->cfg + dw * 4, 4);
+	before = vt_le_get(old, 4);
+	wm = vt_le_get(d->wmask + dw * 4, 4) & lanes;
+	w1c = vt_le_get(d->w1cmask + dw * 4, 4) & lanes;
+	after = ((before & ~wm) | (val & wm)) & ~(val & w1c);
+	vt_le_put(d->cfg + dw * 4, 4, after);
+	val >>= sh;
+	if (d->ops)
+		d->ops->write(d->ops_ctx, reg, size, val);
+	if (hnd_runs(d->hnd[dw], before, after))
+		vpci_header_write(d, dw, old, reg, size, val);
 }
 
 /* Override the masks of one register (machine file `mask` lines). */
