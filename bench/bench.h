@@ -61,6 +61,15 @@ uint64_t bench_now_ns(void);
  */
 void bench_measure(const struct bench_opts *o, void (*fn)(void *ctx, unsigned long iters), void *ctx,
 		   unsigned ops, struct bench_stat *st);
+/* Several figures measured together, their samples interleaved in rounds. */
+struct bench_job {
+	void (*fn)(void *ctx, unsigned long iters);
+	void *ctx;
+	unsigned ops;
+	struct bench_stat *st; /* the result */
+	unsigned long iters;   /* set by the calibration */
+};
+void bench_measure_jobs(const struct bench_opts *o, struct bench_job *jobs, unsigned n);
 void bench_stat_of(double *v, unsigned n, struct bench_stat *st);
 /* "7.1 [6.9-7.8]" into buf (>= 40 bytes); from 100000 on, "496k [384k-1497k]" (x1000). */
 char *bench_fmt_stat(const struct bench_stat *st, char *buf);

@@ -129,18 +129,6 @@ static unsigned cross_check(const struct tctx *c)
 	return bad;
 }
 
-static void one_cell(const struct bench_opts *o, struct bench_machine *bm, struct tctx *c,
-		     enum mech mech, struct bench_stat st[2][2], struct trap_results *res)
-{
-	unsigned long calls = bm->cnt.maps + bm->cnt.unmaps;
-
-	for (unsigned impl = 0; impl < 2; impl++)
-		for (unsigned w = 0; w < 2; w++)
-			bench_measure(o, loops[impl][mech][w], c, 1, &st[impl][w]);
-	res->remapped += bm->cnt.maps + bm->cnt.unmaps != calls;
-	res->disagree += cross_check(c);
-}
-
 static void print_cell(FILE *f, unsigned nfn, const struct pos *p, const struct tctx *c, enum mech mech,
 		       struct bench_stat st[2][2])
 {
@@ -165,26 +153,44 @@ static void hot_set(const struct bench_machine *bm, unsigned hot[NHOT])
 		hot[k] = bm->ep[(unsigned)(((uint64_t)k * 2654435761u) % bm->nep)];
 }
 
+/*
+ * Every cell of one machine size, measured together: the samples of all 48
+ * figures (4 registers x 3 mechanisms x read/write x ours/baseline) are
+ * taken in interleaved rounds (bench_measure_jobs), so a disturbance of the
+ * shared machine does not fall on all the samples of one cell.
+ */
 static int size_cells(const struct bench_opts *o, struct bench_machine *bm, unsigned si,
 		      struct trap_results *res)
 {
-	struct tctx c = { 0 };
-	struct bench_stat st[2][2];
-	unsigned hot[NHOT];
+	struct tctx c[NPOS][M_N];
+	struct bench_stat st[NPOS][M_N][2][2];
+	struct bench_job jobs[NPOS * M_N * 4];
+	unsigned hot[NHOT], nj = 0;
+	unsigned long calls = bm->cnt.maps + bm->cnt.unmaps;
+	struct xb *x;
 
 	hot_set(bm, hot);
-	if (!(c.x = xb_create(bm, hot, NHOT, NREG_DEFAULT)))
+	if (!(x = xb_create(bm, hot, NHOT, NREG_DEFAULT)))
 		return -1;
-	for (unsigned pi = 0; pi < NPOS; pi++) {
+	for (unsigned pi = 0; pi < NPOS; pi++)
 		for (unsigned mech = 0; mech < M_N; mech++) {
-			ctx_setup(&c, bm, hot, mech, &positions[pi]);
-			one_cell(o, bm, &c, mech, st, res);
-			print_cell(o->out, bm->nfn, &positions[pi], &c, mech, st);
-			res->ours[si][pi][mech][0] = st[0][0].med;
-			res->ours[si][pi][mech][1] = st[0][1].med;
+			c[pi][mech] = (struct tctx){ .x = x };
+			ctx_setup(&c[pi][mech], bm, hot, mech, &positions[pi]);
+			for (unsigned impl = 0; impl < 2; impl++)
+				for (unsigned w = 0; w < 2; w++)
+					jobs[nj++] = (struct bench_job){ loops[impl][mech][w], &c[pi][mech], 1,
+									 &st[pi][mech][impl][w], 0 };
 		}
-	}
-	xb_destroy(c.x);
+	bench_measure_jobs(o, jobs, nj);
+	res->remapped += bm->cnt.maps + bm->cnt.unmaps != calls;
+	for (unsigned pi = 0; pi < NPOS; pi++)
+		for (unsigned mech = 0; mech < M_N; mech++) {
+			res->disagree += cross_check(&c[pi][mech]);
+			print_cell(o->out, bm->nfn, &positions[pi], &c[pi][mech], mech, st[pi][mech]);
+			res->ours[si][pi][mech][0] = st[pi][mech][0][0].med;
+			res->ours[si][pi][mech][1] = st[pi][mech][0][1].med;
+		}
+	xb_destroy(x);
 	res->have[si] = true;
 	return 0;
 }

@@ -65,14 +65,33 @@ static unsigned long calibrate(const struct bench_opts *o, void (*fn)(void *, un
 void bench_measure(const struct bench_opts *o, void (*fn)(void *ctx, unsigned long iters), void *ctx,
 		   unsigned ops, struct bench_stat *st)
 {
-	unsigned long iters = calibrate(o, fn, ctx);
-	double *v = calloc(o->reps, sizeof(*v));
+	struct bench_job j = { fn, ctx, ops, st, 0 };
+
+	bench_measure_jobs(o, &j, 1);
+}
+
+/*
+ * Calibrate every job, then take the samples in rounds, one sample of each
+ * job per round: a disturbance of the shared machine (another process
+ * taking the CPU for tens of milliseconds) then costs one sample of many
+ * figures, which their medians drop, rather than every sample of one.
+ */
+void bench_measure_jobs(const struct bench_opts *o, struct bench_job *jobs, unsigned n)
+{
+	double *v = calloc((size_t)o->reps * (n ? n : 1), sizeof(*v));
 
 	if (!v)
 		abort();
+	for (unsigned k = 0; k < n; k++)
+		jobs[k].iters = calibrate(o, jobs[k].fn, jobs[k].ctx);
 	for (unsigned i = 0; i < o->reps; i++)
-		v[i] = (double)run_once(fn, ctx, iters) / ((double)iters * (ops ? ops : 1));
-	bench_stat_of(v, o->reps, st);
+		for (unsigned k = 0; k < n; k++) {
+			const struct bench_job *j = &jobs[k];
+			v[(size_t)k * o->reps + i] = (double)run_once(j->fn, j->ctx, j->iters) /
+						     ((double)j->iters * (j->ops ? j->ops : 1));
+		}
+	for (unsigned k = 0; k < n; k++)
+		bench_stat_of(v + (size_t)k * o->reps, o->reps, jobs[k].st);
 	free(v);
 }
 
