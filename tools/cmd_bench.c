@@ -79,20 +79,23 @@ static void verdict(FILE *f, const char *what, bool ran, bool met, const char *d
 	fprintf(f, "  %-52s %-8s %s\n", what, !ran ? "not run" : met ? "met" : "NOT met", ran ? detail : "");
 }
 
-static void print_targets(FILE *out, const struct bench_summary *s, bool trap, bool map, bool replay)
+static void print_targets(FILE *out, const struct bench_summary *s, bool trap, bool map, bool replay,
+			  bool quick)
 {
 	char d[160];
+	/* 0.2 ms samples on a shared machine: a ratio of two medians moves by 10-25% */
+	const char *noisy = quick ? " (--quick: short samples; judge by a full run)" : "";
 
 	fprintf(out, "\ntargets (issue 7):\n");
 	snprintf(d, sizeof(d), "median %.1f ns", s->trap_med);
 	verdict(out, "trap path median <= 10 ns", trap, s->trap_med <= 10, d);
 	snprintf(d, sizeof(d), "worst median %.1f ns", s->trap_worst);
 	verdict(out, "every cell's median <= 10 ns", trap, s->trap_worst <= 10, d);
-	snprintf(d, sizeof(d), "worst/best %.2f", s->flat_sizes);
+	snprintf(d, sizeof(d), "worst/best %.2f%s", s->flat_sizes, noisy);
 	verdict(out, "flat within 20% over the machine sizes run", trap, s->flat_sizes <= 1.2, d);
-	snprintf(d, sizeof(d), "worst/best %.2f", s->flat_regs_rd);
+	snprintf(d, sizeof(d), "worst/best %.2f%s", s->flat_regs_rd, noisy);
 	verdict(out, "flat within 20% over registers: reads", trap, s->flat_regs_rd <= 1.2, d);
-	snprintf(d, sizeof(d), "worst/best %.2f (the command register runs a handler)", s->flat_regs_wr);
+	snprintf(d, sizeof(d), "worst/best %.2f%s", s->flat_regs_wr, noisy);
 	verdict(out, "flat within 20% over registers: writes", trap, s->flat_regs_wr <= 1.2, d);
 	snprintf(d, sizeof(d), "%.0f B per function (largest machine built)", s->per_fn_bytes);
 	verdict(out, "memory per function <= 8 KiB", trap, s->per_fn_bytes <= 8192, d);
@@ -137,7 +140,7 @@ int cmd_bench(int argc, char **argv)
 			o.tmpdir);
 		return 2;
 	}
-	print_targets(o.out, &s, trap, map, replay);
+	print_targets(o.out, &s, trap, map, replay, o.quick);
 	printf("summary trap_ns=%.1f trap_ns_worst=%.1f list_ratio_64=%.1f replay_aps=%.0f\n", s.trap_med,
 	       s.trap_worst, s.list_ratio_64, s.replay_aps);
 	return 0;
