@@ -143,10 +143,14 @@ static int check_sizes(const struct vpci_dev_desc *desc, struct vt_err *err)
 
 static struct vpci_dev *dev_alloc(struct vpci_machine *m, const struct vpci_dev_desc *desc)
 {
-	struct vpci_dev *d = calloc(1, sizeof(*d));
+	/* Cache-line aligned: the fields every access reads share one line. */
+	struct vpci_dev *d = aligned_alloc(64, (sizeof(*d) + 63) & ~(size_t)63);
 	unsigned len = desc->cfg_len > PCI_CFG_SPACE_SIZE ? PCI_CFG_SPACE_EXP_SIZE : PCI_CFG_SPACE_SIZE;
 
-	if (!d || !(d->cfg = malloc(len))) {
+	if (!d)
+		return NULL;
+	memset(d, 0, sizeof(*d));
+	if (!(d->cfg = malloc(len))) {
 		free(d);
 		return NULL;
 	}

@@ -35,12 +35,15 @@ struct vpci_window {
 };
 
 struct vpci_dev {
-	struct vpci_machine *m;
-	char path[VPCI_PATH_MAX];
+	/* What every access reads: first, in one cache line (dev_alloc aligns to 64). */
 	uint8_t *cfg;         /* cfg_size bytes */
 	uint16_t cfg_size;    /* 256 or 4096; beyond reads all ones */
 	uint8_t hdr_type;     /* 0, 1 or 2 */
 	uint8_t devfn;
+	const struct vpci_backend_ops *ops;
+	void *ops_ctx;
+	struct vpci_machine *m;
+	char path[VPCI_PATH_MAX];
 	uint8_t wmask[PCI_CFG_SPACE_SIZE];
 	uint8_t w1cmask[PCI_CFG_SPACE_SIZE];
 	/* Extended space (0x100+) is read-only but for these registers. */
@@ -51,8 +54,6 @@ struct vpci_dev {
 	enum vt_policy policy;
 	struct vpci_bus *bus;        /* the bus it sits on */
 	struct vpci_bus *secondary;  /* bridges: the bus behind */
-	const struct vpci_backend_ops *ops;
-	void *ops_ctx;
 	/* Where it was declared (a copy of the file name), for errors found at finish. */
 	char *file;
 	unsigned long line;
