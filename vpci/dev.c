@@ -23,7 +23,8 @@ static inline struct vpci_seg *seg_of(const struct vpci_machine *m, uint16_t seg
 	return NULL;
 }
 
-struct vpci_dev *vpci_dev_lookup(const struct vpci_machine *m, uint32_t sbdf)
+/* Two array lookups through the current bus numbers; inlined into the access paths. */
+static inline struct vpci_dev *dev_lookup(const struct vpci_machine *m, uint32_t sbdf)
 {
 	const struct vpci_seg *s = seg_of(m, VT_SBDF_SEG(sbdf));
 	const struct vpci_bus *b;
@@ -31,6 +32,11 @@ struct vpci_dev *vpci_dev_lookup(const struct vpci_machine *m, uint32_t sbdf)
 	if (!s || !(b = s->route[VT_SBDF_BUS(sbdf)]))
 		return NULL;
 	return b->dev[VT_SBDF_DEVFN(sbdf)];
+}
+
+struct vpci_dev *vpci_dev_lookup(const struct vpci_machine *m, uint32_t sbdf)
+{
+	return dev_lookup(m, sbdf);
 }
 
 /*
@@ -43,7 +49,7 @@ static const uint32_t size_mask[8] = { 0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0,
 
 uint32_t vpci_cfg_read(struct vpci_machine *m, uint32_t sbdf, unsigned reg, unsigned size)
 {
-	struct vpci_dev *d = vpci_dev_lookup(m, sbdf);
+	struct vpci_dev *d = dev_lookup(m, sbdf);
 	uint32_t v;
 
 	/* Only 1, 2 and 4 bytes are config accesses; anything else is all ones (a size of 3
@@ -127,18 +133,30 @@ static __attribute__((noinline)) void write_slow(struct vpci_dev *d, unsigned re
 	if (d->ops)
 		d->ops->write(d->ops_ctx, reg, size, val);
 	for (unsigned dw = dw0; dw <= dw1; dw++) {
-		const uint8_t *o = old + (dw - dw0) * 4;
-		if (hnd_runs(d->hnd[dw], vt_le_get(o, 4), vt_le_get(d->cfg + dw * 4, 4)))
+		uint32_t o = vt_le_get(old + (dw - dw0) * 4, 4);
+		if (hnd_runs(d->hnd[dw], o, vt_le_get(d->cfg + dw * 4, 4)))
 			vpci_header_write(d, dw, o, reg, size, val);
 	}
 }
 
+/*
+ * The end of a fast-path write for a function with a backend (a host
+ * device): the write goes through to it, then the handler runs. Out of
+ * line, so the emulated-only path keeps nothing live across a call.
+ */
+static __attribute__((noinline)) void write_through(struct vpci_dev *d, unsigned dw, uint32_t before,
+						    uint32_t after, unsigned reg, unsigned size, uint32_t val)
+{
+	d->ops->write(d->ops_ctx, reg, size, val);
+	if (hnd_runs(d->hnd[dw], before, after))
+		vpci_header_write(d, dw, before, reg, size, val);
+}
+
 void vpci_cfg_write(struct vpci_machine *m, uint32_t sbdf, unsigned reg, unsigned size, uint32_t val)
 {
-	struct vpci_dev *d = vpci_dev_lookup(m, sbdf);
+	struct vpci_dev *d = dev_lookup(m, sbdf);
 	unsigned dw, sh;
 	uint32_t lanes, wm, w1c, before, after;
-	uint8_t old[4];
 
 	if (!SIZE_OK(size) || !d || reg + size > d->cfg_size)
 		return;
@@ -155,17 +173,18 @@ void vpci_cfg_write(struct vpci_machine *m, uint32_t sbdf, unsigned reg, unsigne
 	sh = 8 * (reg & 3);
 	lanes = size_mask[size] << sh;
 	val = (val & size_mask[size]) << sh;
-	memcpy(old, d->cfg + dw * 4, 4);
-	before = vt_le_get(old, 4);
+	before = vt_le_get(d->cfg + dw * 4, 4);
 	wm = vt_le_get(d->wmask + dw * 4, 4) & lanes;
 	w1c = vt_le_get(d->w1cmask + dw * 4, 4) & lanes;
 	after = ((before & ~wm) | (val & wm)) & ~(val & w1c);
 	vt_le_put(d->cfg + dw * 4, 4, after);
 	val >>= sh;
-	if (d->ops)
-		d->ops->write(d->ops_ctx, reg, size, val);
+	if (d->ops) {
+		write_through(d, dw, before, after, reg, size, val);
+		return;
+	}
 	if (hnd_runs(d->hnd[dw], before, after))
-		vpci_header_write(d, dw, old, reg, size, val);
+		vpci_header_write(d, dw, before, reg, size, val);
 }
 
 /* Override the masks of one register (machine file `mask` lines). */

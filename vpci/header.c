@@ -152,27 +152,27 @@ static int bar_of_dword(const struct vpci_dev *d, unsigned dw)
 	return -1;
 }
 
-static void bus_written(struct vpci_dev *d, const uint8_t old[4])
+static void bus_written(struct vpci_dev *d, uint32_t old)
 {
 	struct vt_event e = { .type = VT_EV_RENUMBER };
 	uint8_t sec = d->cfg[PCI_SECONDARY_BUS], sub = d->cfg[PCI_SUBORDINATE_BUS];
 
-	if (old[1] == sec && old[2] == sub)
+	if ((uint8_t)(old >> 8) == sec && (uint8_t)(old >> 16) == sub)
 		return;
 	vpci_route_rebuild(d->m, d->bus->seg);
-	e.sec_old = old[1], e.sec_new = sec;
-	e.sub_old = old[2], e.sub_new = sub;
+	e.sec_old = (uint8_t)(old >> 8), e.sec_new = sec;
+	e.sub_old = (uint8_t)(old >> 16), e.sub_new = sub;
 	emit(d, &e);
 }
 
-void vpci_header_write(struct vpci_dev *d, unsigned dw, const uint8_t old[4], unsigned reg,
+void vpci_header_write(struct vpci_dev *d, unsigned dw, uint32_t old, unsigned reg,
 		       unsigned size, uint32_t val)
 {
 	int bar;
 
 	switch (d->hnd[dw]) {
 	case HND_COMMAND:
-		if ((vt_le_get(old, 2) ^ cmd_of(d)) & (PCI_COMMAND_IO | PCI_COMMAND_MEMORY))
+		if ((old ^ cmd_of(d)) & (PCI_COMMAND_IO | PCI_COMMAND_MEMORY))
 			vpci_header_update_all(d);
 		break;
 	case HND_BAR:

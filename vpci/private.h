@@ -112,8 +112,8 @@ struct vpci_machine {
 void vpci_dev_apply_mask(struct vpci_dev *d, unsigned reg, unsigned size, uint32_t wmask, uint32_t w1c);
 /* header.c */
 void vpci_header_init(struct vpci_dev *d);
-/* After a store into header dword `dword`: old = its bytes before; reg/size/val the write. */
-void vpci_header_write(struct vpci_dev *d, unsigned dword, const uint8_t old[4], unsigned reg,
+/* After a store into header dword `dword`: old = its value before; reg/size/val the write. */
+void vpci_header_write(struct vpci_dev *d, unsigned dword, uint32_t old, unsigned reg,
 		       unsigned size, uint32_t val);
 void vpci_header_update_all(struct vpci_dev *d);
 void vpci_bar_update(struct vpci_dev *d, unsigned bar);
