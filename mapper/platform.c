@@ -214,22 +214,3 @@ int platform_acpi_load(const char *dir, struct acpi_rdm_list *out, struct vt_err
 		acpi_rdm_list_free(out);
 	return rc;
 }
-
-int platform_apply(struct mapper *m, const struct platform_ranges *mem,
-		   const struct acpi_rdm_list *rdm)
-{
-	int rc;
-
-	for (size_t i = 0; mem && i < mem->n; i++)
-		if ((rc = map_region_add(m, mem->r[i].kind, &mem->r[i].range)) < 0)
-			return rc;
-	for (size_t i = 0; rdm && i < rdm->n; i++) {
-		struct vt_range r = rdm->rdm[i].range;
-
-		r.base &= ~(VT_PAGE_SIZE - 1);
-		r.last |= VT_PAGE_SIZE - 1;
-		if ((rc = map_region_add(m, MAP_REGION_RMRR, &r)) < 0)
-			return rc;
-	}
-	return 0;
-}

@@ -54,14 +54,4 @@ void platform_ranges_free(struct platform_ranges *l);
  */
 int platform_acpi_load(const char *dir, struct acpi_rdm_list *out, struct vt_err *err);
 
-/*
- * Hand the ranges to a mapper before map_seal(): memmap entries with their
- * kind, every RMRR/IVMD as MAP_REGION_RMRR (CONTRACT §3 strategy=host; a
- * caller wanting device-scoped RMRRs filters the list first). RDM ranges are
- * widened to whole pages, since the IOMMU identity-maps pages (an IVMD may
- * be one byte long). Either list may be NULL. 0 or the first -errno.
- */
-int platform_apply(struct mapper *m, const struct platform_ranges *mem,
-		   const struct acpi_rdm_list *rdm);
-
 #endif

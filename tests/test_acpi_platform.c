@@ -167,43 +167,8 @@ static void test_platform_acpi(void)
 	free(z->buf);
 }
 
-/* The ranges reach the mapper's conflict search, IVMDs widened to whole pages. */
-static void test_platform_apply(void)
-{
-	struct table tt = table_read("ivrs/mechrevo-wujie14xa.dat"), *t = &tt;
-	struct platform_range ram = { { 0x0, 0x7fffffff }, MAP_REGION_RAM };
-	struct platform_ranges mem = { &ram, 1, 1 };
-	struct map_record rec = { 0 };
-	struct acpi_rdm_list l;
-	struct vt_err err;
-	struct map_conflict c[4];
-	struct mapper *m = map_create(&map_ops_record, &rec, NULL);
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(t->buf);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-	CU_ASSERT_EQUAL_FATAL(acpi_ivrs_parse(t->buf, t->len, &l, &err), 0);
-	CU_ASSERT_EQUAL(platform_apply(m, &mem, &l), 0);
-	CU_ASSERT_EQUAL(map_seal(m), 0);
-	/* The IVMD is the byte 0x9618e000; a BAR in the rest of its page still conflicts. */
-	struct vt_range bar = { 0x9618e800, 0x9618efff };
-	CU_ASSERT_EQUAL_FATAL(map_conflicts(m, &bar, VT_POLICY_STRICT, c, 4), 1);
-	CU_ASSERT_EQUAL(c[0].kind, VT_CONFLICT_RMRR);
-	CU_ASSERT_EQUAL(c[0].range.base, 0x9618e000);
-	CU_ASSERT_EQUAL(c[0].range.last, 0x9618efff);
-	bar = (struct vt_range){ 0x9618f000, 0x9618ffff };
-	CU_ASSERT_EQUAL(map_conflicts(m, &bar, VT_POLICY_STRICT, c, 4), 0);
-	bar = (struct vt_range){ 0x7ffff000, 0x80000fff };
-	CU_ASSERT_EQUAL_FATAL(map_conflicts(m, &bar, VT_POLICY_STRICT, c, 4), 1);
-	CU_ASSERT_EQUAL(c[0].kind, VT_CONFLICT_RAM);
-	acpi_rdm_list_free(&l);
-	map_destroy(m);
-	free(rec.call);
-	free(t->buf);
-}
-
 CU_TestInfo acpi_platform_tests[] = {
 	{ "memmap directory", test_memmap },
 	{ "ACPI tables directory", test_platform_acpi },
-	{ "ranges handed to a mapper", test_platform_apply },
 	CU_TEST_INFO_NULL,
 };
