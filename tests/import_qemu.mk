@@ -4,7 +4,7 @@ TESTS += qemu_traces.sh
 EXTRA_DIST += qemu_traces.sh
 check_PROGRAMS += test_import
 TESTS += test_import
-test_import_SOURCES = test_import.c
+test_import_SOURCES = test_import.c $(CORE_TEST_UTIL)
 test_import_LDADD = $(TEST_LIBS)
 # The vpci indirect register windows the importer's SHPC lines rely on.
 check_PROGRAMS += test_window

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "conflicts_fx.h"
+#include "core_util.h"
 
 /* ---- the standard machine ---- */
 
@@ -963,13 +964,5 @@ static CU_SuiteInfo suites[] = {
 
 int main(void)
 {
-	unsigned failures;
-
-	if (CU_initialize_registry() != CUE_SUCCESS || CU_register_suites(suites) != CUE_SUCCESS)
-		return 99;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return tu_main(suites);
 }

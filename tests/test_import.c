@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "core_util.h"
 
 #define VPCITRAP TOP_BUILDDIR "/tools/vpcitrap"
 
@@ -477,15 +478,12 @@ static CU_SuiteInfo suites[] = {
 
 int main(void)
 {
-	unsigned failures;
+	int rc;
 	char cmd[300];
 
-	if (setup() || CU_initialize_registry() != CUE_SUCCESS || CU_register_suites(suites) != CUE_SUCCESS)
+	if (setup())
 		return 99;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
+	rc = tu_main(suites);
 	free(out_text);
 	free(err_text);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
@@ -493,5 +491,5 @@ int main(void)
 		fprintf(stderr, "kept %s\n", dir);
 	else if (system(cmd))
 		return 99;
-	return failures ? 1 : 0;
+	return rc;
 }
