@@ -6,7 +6,8 @@
  * only to the server that claimed that SBDF (ioreq_server_select(): the
  * PCI rangeset holds SBDFs); an SBDF nobody claimed reads all ones. So the
  * claims are: ports 0xcf8-0xcff (the latch, and data cycles while the
- * enable bit is clear), the ECAM window (Xen 4.17 does not decode MMCFG
+ * enable bit is clear; not with --leave-ports, for a guest whose device
+ * model owns them: Xen latches 0xcf8 on its own), the ECAM window (Xen 4.17 does not decode MMCFG
  * for ioreq servers: those arrive as IOREQ_TYPE_COPY), every device's
  * current SBDF, and the --claim-buses ranges for buses that may appear.
  * A bridge's bus numbers move the SBDFs behind it: a renumber event marks
@@ -61,7 +62,7 @@ static int claims_wanted(struct ioreq_server *s, struct ioreq_rs want[IOREQ_CLAI
 {
 	int rc;
 
-	rc = ioreq_rs_add(&want[IOREQ_CLAIM_PORT], TRAP_PORT_ADDR, TRAP_PORT_DATA + 3);
+	rc = s->claims.leave_ports ? 0 : ioreq_rs_add(&want[IOREQ_CLAIM_PORT], TRAP_PORT_ADDR, TRAP_PORT_DATA + 3);
 	if (!rc && s->trap.ecam)
 		rc = ioreq_rs_add(&want[IOREQ_CLAIM_MMIO], s->trap.ecam_base, s->trap.ecam_end - 1);
 	if (!rc)
@@ -213,6 +214,8 @@ int ioreq_server_describe(const struct ioreq_server *s, char *buf, size_t len)
 	char a[16], b[16];
 
 	claims_put(buf, len, &pos, "claimed:");
+	if (s->claims.leave_ports)
+		claims_put(buf, len, &pos, " no ports (--leave-ports)");
 	for (size_t i = 0; i < cur[IOREQ_CLAIM_PORT].n; i++)
 		claims_put(buf, len, &pos, " ports 0x%llx-0x%llx",
 			   (unsigned long long)cur[IOREQ_CLAIM_PORT].r[i].base,

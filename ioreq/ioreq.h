@@ -90,6 +90,13 @@ struct ioreq_opts {
 	/* --claim-buses: whole buses (0..255, segment 0) claimed from the start. */
 	const struct vt_range *claim_buses;
 	unsigned nclaim_buses;
+	/*
+	 * --leave-ports: claim no ports (0xcf8-0xcff stay with the device
+	 * model, as in an HVM guest where QEMU owns them, 0xcf9 reset
+	 * included). Xen latches 0xcf8 itself and still sends 0xcfc-0xcff
+	 * accesses for the claimed SBDFs as IOREQ_TYPE_PCI_CONFIG.
+	 */
+	bool leave_ports;
 };
 
 struct ioreq_stats {

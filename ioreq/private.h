@@ -44,6 +44,7 @@ struct ioreq_claims {
 	struct ioreq_rs buses;                  /* --claim-buses, as SBDF ranges */
 	bool dirty;                             /* a renumber event was seen */
 	bool started;
+	bool leave_ports;                       /* --leave-ports: no port claims */
 };
 
 struct ioreq_server {

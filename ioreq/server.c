@@ -89,6 +89,7 @@ struct ioreq_server *ioreq_server_create(struct vpci_machine *m, const struct io
 	s->record = o ? o->record : NULL;
 	s->log = o && o->log ? o->log : stderr;
 	ioreq_claims_init(&s->claims, ops, ctx);
+	s->claims.leave_ports = o && o->leave_ports;
 	if ((o && ioreq_claims_add_buses(&s->claims, o->claim_buses, o->nclaim_buses)) ||
 	    vt_events_subscribe(s->ev, server_on_event, s)) {
 		ioreq_claims_free(&s->claims);

@@ -191,6 +191,41 @@ out:
 	ti_rig_close(&r, NULL);
 }
 
+/*
+ * --leave-ports (an HVM guest, whose device model owns 0xcf8-0xcff): no port
+ * is claimed, yet Xen's own latch still routes 0xcfc accesses for our SBDFs
+ * to us as pre-decoded requests; the latch itself, 0xcf9 and data cycles
+ * with the enable bit clear never reach the server.
+ */
+static void test_sim_leave_ports(void)
+{
+	struct ioreq_opts o = { .leave_ports = true };
+	struct ti_rig r;
+	uint32_t v = 0x80001000;
+	char d[512];
+
+	if (ti_rig_start(&r, 1, ti_machine_text(), &o))
+		goto out;
+	TI_EQ(ioreq_server_describe(r.c.srv, d, sizeof(d)), 0);
+	TU_CHECK(strstr(d, "no ports") && !strstr(d, " ports 0x"), "%s", d);
+	TI_EQ(ti_conf1_read(r.sim, 0, 0, 2, 0, 0, 4), 0x10d38086);
+	TI_EQ(ti_conf1_read(r.sim, 0, 1, 0, 0, 2, 2), 0x8168);
+	/* the latch read back and the reset register belong to the device model */
+	TI_EQ(ioreq_sim_pio(r.sim, 0, false, 0xcf8, 4, &v), 0);
+	TI_EQ(v, 0xffffffff);
+	v = 0x06;
+	TI_EQ(ioreq_sim_pio(r.sim, 0, true, 0xcf9, 1, &v), 0);
+	v = 0;
+	TI_EQ(ioreq_sim_pio(r.sim, 0, true, 0xcf8, 4, &v), 0);
+	TI_EQ(ioreq_sim_pio(r.sim, 0, false, 0xcfc, 4, &v), 0);
+	TI_EQ(v, 0xffffffff);
+	TU_STREQ(ti_core_rec(&r.c), "compare sizing map unmap move renumber refuse warn\n"
+				    "cfg r 0000:00:02.0 0x0 4 0x10d38086\n"
+				    "cfg r 0000:01:00.0 0x2 2 0x8168\n");
+out:
+	ti_rig_close(&r, NULL);
+}
+
 static void test_sim_renumber_seen_by_guest(void)
 {
 	struct ti_rig r;
@@ -448,6 +483,7 @@ static void test_sim_lost_event_scan(void)
 CU_TestInfo ti_sim_tests[] = {
 	{ "page layout, states, Xen's errors", test_sim_page_abi },
 	{ "routing: cf8 latch, PCI_CONFIG, unclaimed", test_sim_routing },
+	{ "--leave-ports: Xen latches 0xcf8, the rest is the device model's", test_sim_leave_ports },
 	{ "guest sees renumbered devices", test_sim_renumber_seen_by_guest },
 	{ "guest reaches 1:1 mappings; teardown clean", test_sim_mapping_seen_by_guest },
 	{ "8 vCPUs concurrently, 12000 reads", test_sim_many_vcpus },

@@ -4,12 +4,12 @@
  *
  *   serve --domid N [--machine FILE] [--host SBDF[@PATH]]... [--rdm SPEC]
  *         [--rmrr BASE-LAST[@PATH]]... [--dmar FILE] [--ivrs FILE] [--memmap DIR]
- *         [--record FILE] [--claim-buses A-B]... [--quiet]
+ *         [--record FILE] [--claim-buses A-B]... [--leave-ports] [--quiet]
  *   serve --sim TRACE --vcpus N [--machine FILE] [--record FILE] [--rdm SPEC] [--quiet]
  *
  * Extensions: -A METHOD / -O PARAM=VALUE select libpci's access method for
  * --host as in lspci (tests use the dump method); --host, --rmrr, --memmap,
- * --dmar, --ivrs and --claim-buses also work with --sim; --sim-timeout MS
+ * --dmar, --ivrs, --claim-buses and --leave-ports also work with --sim; --sim-timeout MS
  * bounds how long a simulated vCPU waits for its answer.
  */
 #ifdef HAVE_CONFIG_H
@@ -28,7 +28,8 @@ static void serve_usage(FILE *f)
 {
 	fputs("usage: vpcitrap serve --domid N [--machine FILE] [--host SBDF[@PATH]]... [--rdm SPEC]\n"
 	      "                      [--rmrr BASE-LAST[@PATH]]... [--dmar FILE] [--ivrs FILE]\n"
-	      "                      [--memmap DIR] [--record FILE] [--claim-buses A-B]... [--quiet]\n"
+	      "                      [--memmap DIR] [--record FILE] [--claim-buses A-B]... [--leave-ports]\n"
+	      "                      [--quiet]\n"
 	      "       vpcitrap serve --sim TRACE --vcpus N [--machine FILE] [--record FILE]\n"
 	      "                      [--rdm SPEC] [--quiet]\n"
 	      "Events go to stdout (LINE: EVENT), diagnostics to stderr. See vpcitrap(1).\n",
@@ -113,7 +114,8 @@ static const struct option serve_lo[] = {
 	{ "ivrs", required_argument, 0, 'I' },    { "memmap", required_argument, 0, 'M' },
 	{ "record", required_argument, 0, 'o' },  { "claim-buses", required_argument, 0, 'b' },
 	{ "quiet", no_argument, 0, 'q' },         { "sim-timeout", required_argument, 0, 't' },
-	{ "help", no_argument, 0, 'h' },          { 0, 0, 0, 0 },
+	{ "leave-ports", no_argument, 0, 'L' },   { "help", no_argument, 0, 'h' },
+	{ 0, 0, 0, 0 },
 };
 
 static int serve_parse(int argc, char **argv, struct serve_opts *o)
@@ -142,6 +144,7 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
 		case 'o': o->record = optarg; break;
 		case 'b': rc = parse_buses(optarg, o); break;
 		case 'q': o->quiet = true; break;
+		case 'L': o->leave_ports = true; break;
 		case 't':
 			rc = parse_number("--sim-timeout", optarg, 3600000, &n);
 			o->sim_timeout_ms = (int)n;

@@ -35,6 +35,7 @@ struct serve_opts {
 	unsigned nrmrr;
 	struct vt_range claim_buses[SERVE_MAX_LIST];
 	unsigned nclaim_buses;
+	bool leave_ports;     /* --leave-ports */
 	bool quiet;
 	int sim_timeout_ms;   /* --sim-timeout MS (tests) */
 	/* libpci access, as lspci's -A METHOD / -O PARAM=VALUE */

@@ -157,6 +157,7 @@ static int ctx_setup(struct serve_ctx *c, const struct map_ops *mops, const stru
 	io.record = c->record;
 	io.claim_buses = o->claim_buses;
 	io.nclaim_buses = o->nclaim_buses;
+	io.leave_ports = o->leave_ports;
 	if (!rc && !(c->sm.srv = ioreq_server_create(c->sm.m, cops, bctx, &io)))
 		rc = vt_errf(&c->err, ENOMEM, "out of memory");
 	if (!rc && o->nhost && !(c->sm.pacc = serve_pci_open(o, &c->err)))
