@@ -47,6 +47,8 @@ struct ax_devdef {
 	bool caps;               /* PM, MSI, PCIe capabilities at 0x40 */
 	bool ext;                /* 4096 bytes of config space */
 	bool window;             /* an indirect register window at 0x62/0x64 */
+	bool extmask;            /* `mask` overrides in extended space (AER status RW1C, mask RW) */
+	bool host;               /* a host device (vpci_backend_ops), as --host gives one */
 };
 
 /* Platform ranges. */
@@ -101,7 +103,12 @@ struct ax_mdev {
 	uint8_t raw[AX_HDR];     /* the bytes the guest last wrote, unmasked */
 	int bus;                 /* current bus number, -1 unreachable */
 	enum vt_policy policy;
+	uint8_t aer[8];          /* extmask: AER status (RW1C) and mask (RW) at 0x104, by the model */
 };
+/* The extended-space `mask` overrides of extmask devices (access_machine.c). */
+#define AX_AER_REG   0x104
+#define AX_AER_RESET 0x00001010u /* status at reset */
+#define AX_AER_BITS  0x003ff030u /* the RW1C status bits, and the RW mask bits */
 
 struct ax_state {
 	unsigned flags;          /* input's first byte: machine variant */
@@ -121,6 +128,15 @@ struct ax_state {
 	unsigned long op;        /* access number, for messages */
 	uint32_t last_sbdf;      /* the last access's target, for the routing check */
 	uint8_t swept[AX_MAXDEV][3]; /* bridges' bus numbers at the last full sweep */
+	/*
+	 * The "hardware" behind host devices: a second machine holding the same
+	 * functions, emulated, which the backend's reads and writes reach (so a
+	 * host function behaves as its emulated twin, and the model holds).
+	 */
+	struct vt_events hw_ev;
+	struct map_record hw_rec;
+	struct vpci_machine *hw;
+	unsigned long hw_reads, hw_writes;
 };
 
 /* access_machine.c */

@@ -146,6 +146,15 @@ static void check_readback(const struct ax_state *s, unsigned i)
 		FZ_CHECK(got == want, "op %lu: %s reg 0x%02x reads 0x%08x, expected 0x%08x (written 0x%08x)",
 			 s->op, path_of(i), reg, got, want, vt_le_get(m->raw + reg, 4));
 	}
+	if (ax_devs[i].extmask && s->dev[i].bus >= 0) {
+		uint32_t sbdf = ax_sbdf(s, i);
+		for (unsigned a = 0; a < 8; a += 4) {
+			uint32_t got = vpci_cfg_read(s->m, sbdf, AX_AER_REG + a, 4), want = vt_le_get(m->aer + a, 4);
+			FZ_CHECK(got == want, "op %lu: %s extended reg 0x%03x reads 0x%08x, expected 0x%08x "
+				 "(mask override: %s)", s->op, path_of(i), AX_AER_REG + a, got, want,
+				 a ? "RW" : "RW1C");
+		}
+	}
 	FZ_CHECK((m->cfg[PCI_COMMAND] & 3) == (m->raw[PCI_COMMAND] & 3),
 		 "op %lu: %s command decode bits read %x, written %x", s->op, path_of(i),
 		 m->cfg[PCI_COMMAND] & 3, m->raw[PCI_COMMAND] & 3);
@@ -512,6 +521,8 @@ void ax_check_start(struct ax_state *s)
 		FZ_CHECK(s->dev[i].bus >= 0, "machine: %s unreachable at reset", path_of(i));
 		memcpy(s->dev[i].init, s->dev[i].cfg, AX_HDR);
 		memcpy(s->dev[i].raw, s->dev[i].cfg, AX_HDR);
+		if (ax_devs[i].extmask)
+			vt_le_put(s->dev[i].aer, 4, AX_AER_RESET);
 	}
 	s->nwant = 0;
 	ax_check_all(s);

@@ -7,7 +7,9 @@
  * CardBus bridge; RAM, reserved ranges, ECAM, and RMRRs whose scope names
  * devices of the machine (pinned: the platform maps them for this domain)
  * and one that names none (checked only under strategy=host, then mapped
- * and unmapped like any page). The first input byte picks the RDM settings
+ * and unmapped like any page); `mask` overrides in extended space; a host
+ * function (vpci_backend_ops, as `serve --host` gives one) whose reads and
+ * writes go through its backend. The first input byte picks the RDM settings
  * and per-device policies.
  */
 #include <stdlib.h>
@@ -27,7 +29,7 @@ const struct ax_devdef ax_devs[] = {
 	  .bar = { AX_MEM32, AX_NONE, AX_IO, AX_MEM32, AX_NONE, AX_NONE, AX_ROM },
 	  .size = { 0x20000, 0, 0x20, 0x4000, 0, 0, 0x10000 },
 	  .addr = { 0xe8000000, 0, 0xd001, 0xe8020000, 0, 0, 0 } },
-	{ .path = "00:03.0", .parent = -1, .devfn = 0x18, .cmd = 0x0003, .ext = true,
+	{ .path = "00:03.0", .parent = -1, .devfn = 0x18, .cmd = 0x0003, .ext = true, .extmask = true,
 	  .policy = RELAXED, .alt_policy = STRICT,
 	  .bar = { AX_MEM64, AX_NONE, AX_MEM32, AX_MEM32, AX_IO, AX_MEM32, AX_ROM },
 	  .size = { 0x100000, 0, 0x10, 0x10, 0x100, 0x1000, 0x800 },
@@ -66,6 +68,12 @@ const struct ax_devdef ax_devs[] = {
 	{ .path = "0001:00:00.0", .parent = -1, .seg = 1, .devfn = 0x00, .cmd = 0x0002,
 	  .bar = { AX_MEM32, AX_NONE, AX_MEM64 }, .size = { 0x1000, 0, 0x10000 },
 	  .addr = { 0xea600000, 0, 0x18000000cull } },
+	/* last, so that the indices above (seeds, parents) keep their meaning */
+	{ .path = "00:05.0", .parent = -1, .devfn = 0x28, .cmd = 0x0003, .caps = true, .ext = true,
+	  .extmask = true, .host = true, .policy = RELAXED, .alt_policy = STRICT,
+	  .bar = { AX_MEM64, AX_NONE, AX_IO, AX_MEM32, AX_NONE, AX_NONE, AX_ROM },
+	  .size = { 0x4000, 0, 0x40, 0x1000, 0, 0, 0x10000 },
+	  .addr = { 0xe8060004, 0, 0xd401, 0xe9810000, 0, 0, 0 } },
 };
 const unsigned ax_ndev = VT_ARRAY_SIZE(ax_devs);
 
@@ -127,6 +135,35 @@ static void put_window(struct vpci_dev_desc *d)
 	d->win_nreg = VT_ARRAY_SIZE(regs);
 }
 
+/* AER's uncorrectable error status (RW1C) and mask (RW), as `mask` lines give them. */
+static void put_extmask(struct vpci_dev_desc *d)
+{
+	vt_le_put(d->cfg + AX_AER_REG, 4, AX_AER_RESET); /* two status bits set at reset */
+	d->mask[d->nmask++] = (typeof(d->mask[0])){ AX_AER_REG, 4, 0, AX_AER_BITS };
+	d->mask[d->nmask++] = (typeof(d->mask[0])){ AX_AER_REG + 4, 4, AX_AER_BITS, 0 };
+}
+
+/* The host function's backend: the same function in the "hardware" machine. */
+static int hw_read(void *ctx, unsigned reg, unsigned size, uint32_t *val)
+{
+	struct ax_state *s = ctx;
+
+	s->hw_reads++;
+	*val = vpci_cfg_read(s->hw, VT_SBDF(0, 0, 0x28), reg, size);
+	return 0;
+}
+
+static int hw_write(void *ctx, unsigned reg, unsigned size, uint32_t val)
+{
+	struct ax_state *s = ctx;
+
+	s->hw_writes++;
+	vpci_cfg_write(s->hw, VT_SBDF(0, 0, 0x28), reg, size, val);
+	return 0;
+}
+
+static const struct vpci_backend_ops hw_ops = { "fuzz-hw", hw_read, hw_write, NULL };
+
 static void fill_desc(unsigned i, unsigned flags, struct vpci_dev_desc *d)
 {
 	const struct ax_devdef *def = &ax_devs[i];
@@ -151,6 +188,8 @@ static void fill_desc(unsigned i, unsigned flags, struct vpci_dev_desc *d)
 		vt_le_put(d->cfg + 0x100, 4, 0x00010001); /* AER, version 1, last */
 	if (def->window)
 		put_window(d);
+	if (def->extmask)
+		put_extmask(d);
 	for (unsigned b = 0; b < AX_NBARS; b++)
 		d->bar_size[b] = def->size[b];
 	d->rdm_policy = (flags & 4) ? def->alt_policy : def->policy;
@@ -223,14 +262,25 @@ int ax_machine_build(struct ax_state *s, unsigned flags)
 	vt_events_init(&s->ev);
 	s->rec.keep = true;
 	s->m = vpci_machine_create(&s->ev, &map_ops_record, &s->rec);
-	if (!s->m)
+	vt_events_init(&s->hw_ev);
+	s->hw = vpci_machine_create(&s->hw_ev, &map_ops_record, &s->hw_rec);
+	if (!s->m || !s->hw)
 		return -1;
 	for (unsigned i = 0; i < ax_ndev; i++) {
 		fill_desc(i, flags, &desc);
+		if (ax_devs[i].host) {
+			/* the hardware: at 00:05.0 of its own machine, emulated */
+			if (vpci_machine_add_dev(s->hw, &desc, &err))
+				FZ_FAIL("hardware machine: %s", err.msg);
+			desc.ops = &hw_ops;
+			desc.ops_ctx = s;
+		}
 		if (vpci_machine_add_dev(s->m, &desc, &err))
 			FZ_FAIL("machine: %s", err.msg);
 		s->dev[i].policy = desc.rdm_policy;
 	}
+	if (vpci_machine_finish(s->hw, &err))
+		FZ_FAIL("hardware machine: %s", err.msg);
 	if (add_regions(s) || vpci_machine_set_ecam(s->m, AX_ECAM, 0, AX_ECAM_LAST_BUS))
 		FZ_FAIL("machine: regions or ECAM refused");
 	set_rdm(s, flags);
@@ -240,7 +290,9 @@ int ax_machine_build(struct ax_state *s, unsigned flags)
 void ax_machine_free(struct ax_state *s)
 {
 	vpci_machine_destroy(s->m);
+	vpci_machine_destroy(s->hw);
 	map_record_reset(&s->rec);
+	map_record_reset(&s->hw_rec);
 	ax_units_free(&s->backend[0]);
 	ax_units_free(&s->backend[1]);
 	s->m = NULL;

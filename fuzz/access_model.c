@@ -186,9 +186,20 @@ void ax_model_write(struct ax_state *s, uint32_t sbdf, unsigned reg, unsigned si
 
 	if (i < 0 || reg + size > (ax_devs[i].ext ? 4096u : 256u))
 		return;
-	for (unsigned k = 0; k < size; k++)
-		if (reg + k < AX_HDR)
-			s->dev[i].raw[reg + k] = (uint8_t)(val >> (8 * k));
+	for (unsigned k = 0; k < size; k++) {
+		unsigned r = reg + k, a = r - AX_AER_REG;
+		uint8_t b = (uint8_t)(val >> (8 * k)), bits = (uint8_t)(AX_AER_BITS >> (8 * (a & 3)));
+
+		if (r < AX_HDR)
+			s->dev[i].raw[r] = b;
+		if (!ax_devs[i].extmask || r < AX_AER_REG || a >= 8)
+			continue;
+		/* the `mask` lines' rule: status bits are RW1C, mask bits RW, the rest read-only */
+		if (a < 4)
+			s->dev[i].aer[a] &= (uint8_t)~(b & bits);
+		else
+			s->dev[i].aer[a] = (uint8_t)((s->dev[i].aer[a] & ~bits) | (b & bits));
+	}
 }
 
 static unsigned bar_reg(unsigned i, unsigned b)

@@ -36,7 +36,8 @@ POOL = [0xe8000000, 0xe8020000, 0xe8024000, 0xe8024010, 0xe8030000, 0xe8031000, 
         0x180000000, 0x400000000, 0xffffffff00000000, 0xe001, 0xd001, 0xd101, 0xcf9]
 DEV = {'00:00.0': 0, '00:02.0': 1, '00:03.0': 2, '00:04.0': 3, '00:04.1': 4, '00:1c.0': 5,
        '00:1c.0/00.0': 6, '00:1c.0/00.0/00.0': 7, '00:1c.0/00.0/01.0': 8, '00:1c.0/01.0': 9,
-       '00:1d.0': 10, '00:1d.0/00.0': 11, '00:1e.0': 12, '80:00.0': 13, '0001:00:00.0': 14}
+       '00:1d.0': 10, '00:1d.0/00.0': 11, '00:1e.0': 12, '80:00.0': 13, '0001:00:00.0': 14,
+       '00:05.0': 15}
 CFG, PIO, ECAMM = 0, 1, 2
 
 
@@ -149,8 +150,28 @@ def access_seeds():
         s += [0x0c | mech, DEV['00:02.0'], 0x06, 0x04, 0x01, 0, 0, 0, 0]     # past 256 bytes
         s += [0x0c | mech, DEV['00:03.0'], 0x06, 0x00, 0x01, 0, 0, 0, 0]     # extended space
     seeds['absent-functions-and-registers'] = [0] + s
+    # the host function (reads and writes through its backend) and extended-space masks
+    s = []
+    for mech in (CFG, PIO, ECAMM):
+        for b in (0, 2, 3, 6):
+            s += op_sizing('00:05.0', b, both=b == 0, mech=mech)
+        s += op_move('00:05.0', 0, bar_val('pool', 0xe9800000), mech=mech)
+        s += op_move('00:05.0', 3, bar_val('pool', 0xe8024000), mech=mech)
+        s += op_move('00:05.0', 0, bar_val('init'), mech=mech) + op_cmd('00:05.0', 0, mech) + op_cmd('00:05.0', 3, mech)
+    for mech in (CFG, ECAMM):
+        for d in ('00:03.0', '00:05.0'):
+            # AER status (RW1C), mask (RW), then read both back; 4, 2 and 1 bytes
+            s += [mech, DEV[d], 0x06, 0x04, 0x01] + list(struct.pack('<I', 0x00000010))
+            s += [mech, DEV[d], 0x06, 0x08, 0x01] + list(struct.pack('<I', 0xffffffff))
+            s += [mech, DEV[d], 0x06 | (2 << 3), 0x05, 0x01] + list(struct.pack('<I', 0x0010))
+            s += [mech, DEV[d], 0x06 | (3 << 3), 0x0a, 0x01] + list(struct.pack('<I', 0x3f))
+            s += [0x0c | mech, DEV[d], 0x06, 0x04, 0x01, 0, 0, 0, 0]
+            s += [0x0c | mech, DEV[d], 0x06, 0x08, 0x01, 0, 0, 0, 0]
+    seeds['host-device-and-ext-masks'] = [0] + s
+    seeds['host-device-and-ext-masks-f5'] = [5] + s
     # bit 4: the machine goes through vpci_machine_write and back at the end
-    for name in ('moves-into-rmrr-f0', 'moves-into-rmrr-f5', 'renumbering', 'moves-ram-reserved-sharing'):
+    for name in ('moves-into-rmrr-f0', 'moves-into-rmrr-f5', 'renumbering', 'moves-ram-reserved-sharing',
+                 'host-device-and-ext-masks'):
         seeds['roundtrip-' + name] = [seeds[name][0] | 0x10] + seeds[name][1:]
     for name, data in seeds.items():
         out('access', name, bytes(data))
