@@ -26,8 +26,8 @@
 #   --cpu MODEL      QEMU CPU model (default qemu64,+svm,+npt,family=18; docs/xenlab.md says why)
 #   --recheck        no boot: judge the last run's files in WORK again (after editing checks)
 #   --stall S        the emulated machine has stalled when its serial console says nothing
-#                    for S seconds (default 420; a scenario is bounded at 300 and says
-#                    something when it ends): QEMU is stopped, and the whole lab runs once
+#                    for S seconds (default 240; a normal run's longest silence was 45 s,
+#                    printed after each run): QEMU is stopped, and the whole lab runs once
 #                    more in WORK/retry unless --no-retry. Seen rarely under TCG: Xen, dom0
 #                    and the guest all halted, QEMU idle. A stall caused by vpcitrap would
 #                    stall the retry too and fail.
@@ -45,7 +45,7 @@ APT=1
 QTIMEOUT=1200
 CPU=${XENLAB_CPU:-qemu64,+svm,+npt,family=18}
 SCEN_TIMEOUT=300
-STALL=420
+STALL=240
 RETRY=1
 ARGS=("$@")
 while [ $# -gt 0 ]; do
@@ -199,6 +199,7 @@ QPID=$!
 # the stall watchdog: no serial output for STALL seconds
 last=-1
 quiet=0
+maxq=0
 while kill -0 $QPID 2>/dev/null; do
 	sleep 5
 	sz=$(stat -c %s "$LOG" 2>/dev/null || echo 0)
@@ -207,6 +208,7 @@ while kill -0 $QPID 2>/dev/null; do
 		quiet=0
 	else
 		quiet=$((quiet + 5))
+		[ $quiet -gt $maxq ] && maxq=$quiet
 	fi
 	if [ $quiet -ge "$STALL" ]; then
 		STALLED=1
@@ -218,7 +220,7 @@ done
 wait $QPID
 QRC=$?
 QSECS=$(($(date +%s) - t))
-say "QEMU exited rc=$QRC after ${QSECS} s"
+say "QEMU exited rc=$QRC after ${QSECS} s; longest serial silence ${maxq} s (a stall at ${STALL} s)"
 [ $QRC = 0 ] || { echo "  qemu: $(tail -3 "$WORK/qemu.log")"; }
 debugfs -R "rdump /out $WORK" "$WORK/run.img" > /dev/null 2>&1 || say "could not read /out from the run disk"
 tr -d '\r' < "$LOG" > "$WORK/serial.txt" 2>/dev/null
