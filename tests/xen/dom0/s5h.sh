@@ -11,16 +11,15 @@ NAME=xt-s5h
 CFG=/tmp/s5h.cfg
 READY_TIMEOUT=240
 export GCONS=/tmp/xt-s5h-serial.log
-# --leave-ports: qemu-xen keeps 0xcf8-0xcff (0xcf9 is its reset register); Xen latches 0xcf8
-# itself and sends us the 0xcfc accesses for our two functions, pre-decoded
-SERVE_ARGS=(--machine /xt/machines/hvm.machine --host "$IVS@00:06.0" --record "$REC/s5h.rec" --leave-ports)
+# Not --leave-ports: with it, 2 of 6 lab runs stalled the whole emulated machine in this
+# scenario (docs/xenlab.md, Stalls); without it, none did
+SERVE_ARGS=(--machine /xt/machines/hvm.machine --host "$IVS@00:06.0" --record "$REC/s5h.rec")
 cfg_hvm $NAME "xt=s5 xt_dev=00:06.0 xt_off=0x6000 xt_tag=HVM xt_tag2=HPS xt_stay=1" > $CFG
 s5_run
 G=$OUT/s5h.guest.log
 B=$BARH
 info "hvmloader placed ivshmem BAR2 at 0x$B"
 below_fc() { [ -n "$B" ] && [ $((0x$B)) -lt $((0xfc000000)) ]; }
-check "server claimed no ports (--leave-ports): qemu-xen keeps 0xcf8-0xcff" has "$OUT/s5h.server.err" '^vpcitrap: serving .*claimed: no ports'
 check "hvmloader sized our 00:05.0 BAR0 (64K)" has "$OUT/s5h.xl-dmesg.log" 'pci dev 05:0 bar 10 size 000010000'
 check "hvmloader sized our 00:05.0 BAR1 (64-bit, 2M)" has "$OUT/s5h.xl-dmesg.log" 'pci dev 05:0 bar 14 size 000200000'
 check "hvmloader sized the real ivshmem BAR2 (16M)" has "$OUT/s5h.xl-dmesg.log" 'pci dev 06:0 bar 18 size 001000000'
