@@ -27,7 +27,7 @@ map-twice@mapper/mapper.c@refs_add(&m->refs[space], f, l, 1, false, apply, &a);@
 rmrr-scope-ignored@vpci/tree.c@if (!scoped && !m->rdm.strategy_host)@if (0)@access@map_refcount|map_walk|should be mapped
 slow-route-window@vpci/topo.c@want >= sec && want <= sub@want >= sec@access@vpci_route_slow
 latch-read@traps/traps.c@return t->cf8;@return t->cf8 ^ 4;@access@0xcf8 reads@raw-odd-accesses
-absent-reads-zero@vpci/dev.c@		return size_mask[size];@		return 0;@access@read \(
+absent-reads-zero@vpci/dev.c@		return vt_size_mask(size);@		return 0;@access@read \(
 mapped-list-sbdf@vpci/tree.c@if (!vpci_dev_sbdf(d, &v[n].sbdf))@if (1)@access@should be mapped
 unmap-event-lost@mapper/mapper.c@emit(m, VT_EV_UNMAP, who, s->space, &s->want, NULL, VT_POLICY_DEFAULT);@(void)0;@access@unmap events
 writer-drops-policy@vpci/writer.c@d->policy == VT_POLICY_RELAXED ?@0 ?@access@round trip@roundtrip-moves-into-rmrr-f0

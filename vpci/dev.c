@@ -39,13 +39,11 @@ struct vpci_dev *vpci_dev_lookup(const struct vpci_machine *m, uint32_t sbdf)
 	return dev_lookup(m, sbdf);
 }
 
-/*
- * Sizes 1, 2 and 4 only (bit n set: size n is one), and the mask of each.
- * A table and a shift, not a switch: the hot paths below take the same
- * instructions whatever the size and the register.
- */
-#define SIZE_OK(size) ((size) < 8 && (0x16u >> (size)) & 1)
-static const uint32_t size_mask[8] = { 0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0, 0, 0 };
+/* Config accesses are 1, 2 or 4 bytes. */
+static inline bool size_valid(unsigned size)
+{
+	return size == 1 || size == 2 || size == 4;
+}
 
 uint32_t vpci_cfg_read(struct vpci_machine *m, uint32_t sbdf, unsigned reg, unsigned size)
 {
@@ -54,19 +52,17 @@ uint32_t vpci_cfg_read(struct vpci_machine *m, uint32_t sbdf, unsigned reg, unsi
 
 	/* Only 1, 2 and 4 bytes are config accesses; anything else is all ones (a size of 3
 	 * would otherwise read a fourth byte, past the end at 0xfd). */
-	if (!SIZE_OK(size))
+	if (!size_valid(size) || !d || reg + size > d->cfg_size)
 		return vt_size_mask(size);
-	if (!d || reg + size > d->cfg_size)
-		return size_mask[size];
 	if (d->ops) {
 		if (d->ops->read(d->ops_ctx, reg, size, &v))
-			return size_mask[size]; /* a failed read is a master abort */
-		return v & size_mask[size];
+			return vt_size_mask(size); /* a failed read is a master abort */
+		return v & vt_size_mask(size);
 	}
 	if ((reg & 3) + size > 4) /* across two dwords: only a pre-decoded access can */
 		return vt_le_get(d->cfg + reg, size);
 	/* The dword it lies in, shifted: cfg_size is a multiple of 4, so this stays inside. */
-	return vt_le_get(d->cfg + (reg & ~3u), 4) >> (8 * (reg & 3)) & size_mask[size];
+	return vt_le_get(d->cfg + (reg & ~3u), 4) >> (8 * (reg & 3)) & vt_size_mask(size);
 }
 
 static void ext_write_byte(struct vpci_dev *d, unsigned r, uint8_t b)
@@ -158,7 +154,7 @@ void vpci_cfg_write(struct vpci_machine *m, uint32_t sbdf, unsigned reg, unsigne
 	unsigned dw, sh;
 	uint32_t lanes, wm, w1c, before, after;
 
-	if (!SIZE_OK(size) || !d || reg + size > d->cfg_size)
+	if (!size_valid(size) || !d || reg + size > d->cfg_size)
 		return;
 	if (reg >= PCI_CFG_SPACE_SIZE || (reg & 3) + size > 4) {
 		write_slow(d, reg, size, val);
@@ -171,8 +167,8 @@ void vpci_cfg_write(struct vpci_machine *m, uint32_t sbdf, unsigned reg, unsigne
 	 */
 	dw = reg >> 2;
 	sh = 8 * (reg & 3);
-	lanes = size_mask[size] << sh;
-	val = (val & size_mask[size]) << sh;
+	lanes = vt_size_mask(size) << sh;
+	val = (val & vt_size_mask(size)) << sh;
 	before = vt_le_get(d->cfg + dw * 4, 4);
 	wm = vt_le_get(d->wmask + dw * 4, 4) & lanes;
 	w1c = vt_le_get(d->w1cmask + dw * 4, 4) & lanes;
