@@ -136,6 +136,7 @@ struct ax_state {
 	struct vt_events hw_ev;
 	struct map_record hw_rec;
 	struct vpci_machine *hw;
+	uint32_t hw_sbdf;        /* the host function's SBDF there (its devdef's devfn, bus 0) */
 	unsigned long hw_reads, hw_writes;
 };
 

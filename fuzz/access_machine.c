@@ -149,7 +149,7 @@ static int hw_read(void *ctx, unsigned reg, unsigned size, uint32_t *val)
 	struct ax_state *s = ctx;
 
 	s->hw_reads++;
-	*val = vpci_cfg_read(s->hw, VT_SBDF(0, 0, 0x28), reg, size);
+	*val = vpci_cfg_read(s->hw, s->hw_sbdf, reg, size);
 	return 0;
 }
 
@@ -158,7 +158,7 @@ static int hw_write(void *ctx, unsigned reg, unsigned size, uint32_t val)
 	struct ax_state *s = ctx;
 
 	s->hw_writes++;
-	vpci_cfg_write(s->hw, VT_SBDF(0, 0, 0x28), reg, size, val);
+	vpci_cfg_write(s->hw, s->hw_sbdf, reg, size, val);
 	return 0;
 }
 
@@ -269,9 +269,10 @@ int ax_machine_build(struct ax_state *s, unsigned flags)
 	for (unsigned i = 0; i < ax_ndev; i++) {
 		fill_desc(i, flags, &desc);
 		if (ax_devs[i].host) {
-			/* the hardware: at 00:05.0 of its own machine, emulated */
+			/* the hardware: at the same root-bus path of its own machine, emulated */
 			if (vpci_machine_add_dev(s->hw, &desc, &err))
 				FZ_FAIL("hardware machine: %s", err.msg);
+			s->hw_sbdf = VT_SBDF(0, 0, ax_devs[i].devfn);
 			desc.ops = &hw_ops;
 			desc.ops_ctx = s;
 		}
