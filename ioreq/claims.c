@@ -7,8 +7,9 @@
  * PCI rangeset holds SBDFs); an SBDF nobody claimed reads all ones. So the
  * claims are: ports 0xcf8-0xcff (the latch, and data cycles while the
  * enable bit is clear; not with --leave-ports, for a guest whose device
- * model owns them: Xen latches 0xcf8 on its own), the ECAM window (Xen 4.17 does not decode MMCFG
- * for ioreq servers: those arrive as IOREQ_TYPE_COPY), every device's
+ * model owns them: Xen latches 0xcf8 on its own), the ECAM window (Xen
+ * 4.17 does not decode MMCFG for ioreq servers: those arrive as
+ * IOREQ_TYPE_COPY), every device's
  * current SBDF, and the --claim-buses ranges for buses that may appear.
  * A bridge's bus numbers move the SBDFs behind it: a renumber event marks
  * the claims dirty and they are resynced before the request is answered,
