@@ -27,14 +27,14 @@ map-twice@mapper/mapper.c@refs_add(&m->refs[space], f, l, 1, false, apply, &a);@
 rmrr-scope-ignored@vpci/tree.c@if (!scoped && !m->rdm.strategy_host)@if (0)@access@map_refcount|map_walk|should be mapped
 slow-route-window@vpci/topo.c@want >= sec && want <= sub@want >= sec@access@vpci_route_slow
 latch-read@traps/traps.c@return t->cf8;@return t->cf8 ^ 4;@access@0xcf8 reads@raw-odd-accesses
-absent-reads-zero@vpci/dev.c@		return vt_size_mask(size);@		return 0;@access@read \(
+absent-reads-zero@vpci/dev.c@return vt_size_mask(size); /* no function there@return 0; /* no function there@access@read \(
 mapped-list-sbdf@vpci/tree.c@if (!vpci_dev_sbdf(d, &v[n].sbdf))@if (1)@access@should be mapped
 unmap-event-lost@mapper/mapper.c@emit(m, VT_EV_UNMAP, who, s->space, &s->want, NULL, VT_POLICY_DEFAULT);@(void)0;@access@unmap events
 writer-drops-policy@vpci/writer.c@d->policy == VT_POLICY_RELAXED ?@0 ?@access@round trip@roundtrip-moves-into-rmrr-f0
 replay-hidden-state@tools/replay.c@vt_event_format(e, buf, sizeof(buf));@vt_event_format(e, buf, sizeof(buf)); { static int n; if (n++ & 1) fputc(' ', r->out); }@trace@not deterministic
 replay-exit-status@tools/replay.c@return r.st.mismatches ? 1 : 0;@return 0;@trace@mismatches
 ext-mask-ignored@vpci/dev.c@d->cfg[r] &= (uint8_t)~(b & w1c);@(void)w1c;@access@extended reg@host-device-and-ext-masks
-host-write-dropped@vpci/dev.c@		write_through(d, dw, before, after, reg, size, val);@		(void)after;@access@reads 0x|should be mapped|map_refcount@host-device-and-ext-masks
+host-write-dropped@vpci/dev.c@d->ops->write(d->ops_ctx, reg, size, val); /* to the device@(void)val; /* to the device@access@reads 0x|should be mapped|map_refcount@host-device-and-ext-masks
 ivmd-range-backwards@mapper/acpi.c@r.range.last = start + (size - 1);@r.range.last = start - 1;@ivrs@backwards
 TABLE
 }

@@ -1256,17 +1256,28 @@ static void every_register(bool bridge_dev, unsigned cfg_len)
 				bad++;
 			}
 		}
-	/* Writes of every width at every offset of the header (and across its end). */
+	/*
+	 * Writes of every width at every offset of the header (and across its
+	 * end), then at the end of the space. The random pass leaves bits above
+	 * the access size in val: only the accessed bytes count.
+	 */
 	for (int pass = 0; pass < 3 && bad < 8; pass++)
-		for (unsigned reg = 0; reg < 0x104 && bad < 8; reg++)
+		for (unsigned i = 0; i < 0x104 + 8 && bad < 8; i++)
 			for (unsigned size = 1; size <= 4; size++) {
+				unsigned reg = i < 0x104 ? i : space - 8 + (i - 0x104);
 				uint32_t val = pass == 0 ? 0xffffffff : pass == 1 ? 0 : (uint32_t)tu_rand(&seed);
-				wr(&t, S, reg, size, val & vt_size_mask(size));
+				uint32_t arg = pass == 2 ? val : val & vt_size_mask(size);
+				wr(&t, S, reg, size, arg);
 				model_write(&md, reg, size, val & vt_size_mask(size));
 				snprintf(what, sizeof(what), "%s %u bytes, pass %d, after %u-byte write 0x%x at 0x%x",
-					 bridge_dev ? "bridge" : "endpoint", cfg_len, pass, size,
-					 val & vt_size_mask(size), reg);
+					 bridge_dev ? "bridge" : "endpoint", cfg_len, pass, size, arg, reg);
 				bad += compare_all(&t, S, &md, 0x110, what);
+				for (unsigned r = space - 8; r < space && bad < 8; r++)
+					if (rd(&t, S, r, 1) != model_read(&md, r, 1)) {
+						TU_CHECK(false, "%s: byte 0x%x is 0x%02x, model 0x%02x", what, r,
+							 rd(&t, S, r, 1), model_read(&md, r, 1));
+						bad++;
+					}
 			}
 	/* Whatever happened, the mapped set is where the BARs are. */
 	struct vpci_mapped *v;

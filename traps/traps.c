@@ -25,7 +25,7 @@ void trap_init(struct trap *t, struct vpci_machine *m)
 
 static inline bool size_ok(unsigned off, unsigned size)
 {
-	return (size == 1 || size == 2 || size == 4) && off + size <= 4;
+	return vt_size_valid(size) && off + size <= 4;
 }
 
 bool trap_pio_claims(uint16_t port)
@@ -93,7 +93,7 @@ void trap_pio_write(struct trap *t, uint16_t port, unsigned size, uint32_t val)
 		t->cf8 = val;
 		break;
 	case TRAP_CFG:
-		vpci_cfg_write(t->m, c.sbdf, c.reg, c.size, val & vt_size_mask(size));
+		vpci_cfg_write(t->m, c.sbdf, c.reg, c.size, val);
 		break;
 	default:
 		break;
@@ -114,7 +114,7 @@ void trap_mmio_write(struct trap *t, uint64_t addr, unsigned size, uint32_t val)
 	struct trap_cfg c;
 
 	if (trap_ecam_decode(t, addr, size, &c) == TRAP_CFG)
-		vpci_cfg_write(t->m, c.sbdf, c.reg, c.size, val & vt_size_mask(size));
+		vpci_cfg_write(t->m, c.sbdf, c.reg, c.size, val);
 }
 
 uint32_t trap_cfg_read(struct trap *t, uint32_t sbdf, unsigned reg, unsigned size)
@@ -127,5 +127,5 @@ uint32_t trap_cfg_read(struct trap *t, uint32_t sbdf, unsigned reg, unsigned siz
 void trap_cfg_write(struct trap *t, uint32_t sbdf, unsigned reg, unsigned size, uint32_t val)
 {
 	if (reg < 4096 && size_ok(reg & 3, size))
-		vpci_cfg_write(t->m, sbdf, reg, size, val & vt_size_mask(size));
+		vpci_cfg_write(t->m, sbdf, reg, size, val);
 }

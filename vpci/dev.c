@@ -39,30 +39,31 @@ struct vpci_dev *vpci_dev_lookup(const struct vpci_machine *m, uint32_t sbdf)
 	return dev_lookup(m, sbdf);
 }
 
-/* Config accesses are 1, 2 or 4 bytes. */
-static inline bool size_valid(unsigned size)
+/* A read of a function with a backend (a host device). Out of line, as write_done(). */
+static __attribute__((noinline)) uint32_t read_through(struct vpci_dev *d, unsigned reg, unsigned size)
 {
-	return size == 1 || size == 2 || size == 4;
+	uint32_t v;
+
+	if (d->ops->read(d->ops_ctx, reg, size, &v))
+		return vt_size_mask(size); /* a failed read is a master abort */
+	return v & vt_size_mask(size);
 }
 
 uint32_t vpci_cfg_read(struct vpci_machine *m, uint32_t sbdf, unsigned reg, unsigned size)
 {
 	struct vpci_dev *d = dev_lookup(m, sbdf);
-	uint32_t v;
 
-	/* Only 1, 2 and 4 bytes are config accesses; anything else is all ones (a size of 3
-	 * would otherwise read a fourth byte, past the end at 0xfd). */
-	if (!size_valid(size) || !d || reg + size > d->cfg_size)
-		return vt_size_mask(size);
-	if (d->ops) {
-		if (d->ops->read(d->ops_ctx, reg, size, &v))
-			return vt_size_mask(size); /* a failed read is a master abort */
-		return v & vt_size_mask(size);
-	}
-	if ((reg & 3) + size > 4) /* across two dwords: only a pre-decoded access can */
-		return vt_le_get(d->cfg + reg, size);
-	/* The dword it lies in, shifted: cfg_size is a multiple of 4, so this stays inside. */
-	return vt_le_get(d->cfg + (reg & ~3u), 4) >> (8 * (reg & 3)) & vt_size_mask(size);
+	/* Only 1, 2 and 4 bytes are config accesses; anything else is all ones. */
+	if (!vt_size_valid(size) || !d || reg + size > d->cfg_size)
+		return vt_size_mask(size); /* no function there, or past its space */
+	if (d->ops)
+		return read_through(d, reg, size);
+	/*
+	 * The four bytes from reg, masked to the access: one load and no shift
+	 * whatever the size and offset, a dword-crossing pre-decoded access too
+	 * (cfg has VPCI_CFG_PAD bytes past cfg_size).
+	 */
+	return vt_le_get(d->cfg + reg, 4) & vt_size_mask(size);
 }
 
 static void ext_write_byte(struct vpci_dev *d, unsigned r, uint8_t b)
@@ -97,11 +98,13 @@ static void write_bytes(struct vpci_dev *d, unsigned reg, unsigned size, uint32_
 /*
  * Whether a handler runs: command and bus-number handlers act on a change of
  * the stored bytes only; BAR, ROM and window handlers also act on what was
- * written (a sizing write, a window register), so they always run.
+ * written (a sizing write, a window register), so they always run. One
+ * compare: the handler's when-bits (0 none, 1 on change, 2 always) against
+ * 1 if nothing changed, 0 if something did.
  */
 static inline bool hnd_runs(uint8_t h, uint32_t before, uint32_t after)
 {
-	return h && (before != after || (h != HND_COMMAND && h != HND_BUS));
+	return (h & (HND_ON_CHANGE | HND_ALWAYS)) > (unsigned)(before == after);
 }
 
 /*
@@ -136,51 +139,61 @@ static __attribute__((noinline)) void write_slow(struct vpci_dev *d, unsigned re
 }
 
 /*
- * The end of a fast-path write for a function with a backend (a host
- * device): the write goes through to it, then the handler runs. Out of
- * line, so the emulated-only path keeps nothing live across a call.
+ * The end of a fast-path write to a function with a backend (a host
+ * device), or to a dword whose handler runs: the write goes through to the
+ * backend, then the handler runs on the whole dword as it was. `before`:
+ * what the accessed bytes held. Out of line, so the emulated-only path
+ * keeps nothing live across a call.
  */
-static __attribute__((noinline)) void write_through(struct vpci_dev *d, unsigned dw, uint32_t before,
-						    uint32_t after, unsigned reg, unsigned size, uint32_t val)
+static __attribute__((noinline)) void write_done(struct vpci_dev *d, unsigned reg, unsigned size, uint32_t val,
+						 uint32_t before, uint32_t after)
 {
-	d->ops->write(d->ops_ctx, reg, size, val);
-	if (hnd_runs(d->hnd[dw], before, after))
-		vpci_header_write(d, dw, before, reg, size, val);
+	unsigned dw = reg >> 2, sh = 8 * (reg & 3);
+	uint32_t old;
+
+	if (d->ops)
+		d->ops->write(d->ops_ctx, reg, size, val); /* to the device, then the handler */
+	if (!hnd_runs(d->hnd[dw], before, after))
+		return;
+	old = vt_le_get(d->cfg + dw * 4, 4) & ~(vt_size_mask(size) << sh);
+	vpci_header_write(d, dw, old | before << sh, reg, size, val);
 }
 
 void vpci_cfg_write(struct vpci_machine *m, uint32_t sbdf, unsigned reg, unsigned size, uint32_t val)
 {
 	struct vpci_dev *d = dev_lookup(m, sbdf);
-	unsigned dw, sh;
-	uint32_t lanes, wm, w1c, before, after;
+	uint8_t *p;
+	unsigned r;
+	uint32_t mask, wm, w1c, before, after;
 
-	if (!size_valid(size) || !d || reg + size > d->cfg_size)
+	/* Only 1, 2 and 4 bytes are config accesses; anything else is dropped. */
+	if (!vt_size_valid(size) || !d || reg + size > d->cfg_size)
 		return;
-	if (reg >= PCI_CFG_SPACE_SIZE || (reg & 3) + size > 4) {
+	mask = vt_size_mask(size);
+	val &= mask; /* only the accessed bytes count */
+	if ((reg & 3) + size > 4 || (reg >= PCI_CFG_SPACE_SIZE && (d->next || d->ops))) {
 		write_slow(d, reg, size, val);
 		return;
 	}
 	/*
-	 * Within one dword of the header: the mask algebra of write_bytes() on all
-	 * byte lanes at once, as one dword. Lanes outside the access have no mask
-	 * bits, so they keep their bytes.
+	 * Within one dword: the mask algebra of write_bytes() on the four bytes
+	 * from reg at once, the accessed ones by their masks, the others (masks
+	 * cleared) keeping their bytes: one load each of bytes, wmask and
+	 * w1cmask and one store, with no shift, whatever the size and offset
+	 * (the arrays have VPCI_CFG_PAD bytes past the header). An extended
+	 * register takes the masks' zero pad and the handlers' HND_NONE pad:
+	 * read-only, the same path as any other register.
 	 */
-	dw = reg >> 2;
-	sh = 8 * (reg & 3);
-	lanes = vt_size_mask(size) << sh;
-	val = (val & vt_size_mask(size)) << sh;
-	before = vt_le_get(d->cfg + dw * 4, 4);
-	wm = vt_le_get(d->wmask + dw * 4, 4) & lanes;
-	w1c = vt_le_get(d->w1cmask + dw * 4, 4) & lanes;
+	r = reg < PCI_CFG_SPACE_SIZE ? reg : PCI_CFG_SPACE_SIZE;
+	p = d->cfg + reg;
+	before = vt_le_get(p, 4);
+	wm = vt_le_get(d->wmask + r, 4) & mask;
+	w1c = vt_le_get(d->w1cmask + r, 4) & mask;
 	after = ((before & ~wm) | (val & wm)) & ~(val & w1c);
-	vt_le_put(d->cfg + dw * 4, 4, after);
-	val >>= sh;
-	if (d->ops) {
-		write_through(d, dw, before, after, reg, size, val);
-		return;
-	}
-	if (hnd_runs(d->hnd[dw], before, after))
-		vpci_header_write(d, dw, before, reg, size, val);
+	vt_le_put(p, 4, after);
+	/* Only the accessed bytes can differ: the dword changed iff they did. */
+	if (d->ops || hnd_runs(d->hnd[r >> 2], before, after))
+		write_done(d, reg, size, val, before & mask, after & mask);
 }
 
 /* Override the masks of one register (machine file `mask` lines). */

@@ -33,7 +33,6 @@ void vpci_machine_destroy(struct vpci_machine *m)
 		struct vpci_dev *d = m->devs[i];
 		if (d->ops && d->ops->destroy)
 			d->ops->destroy(d->ops_ctx);
-		free(d->cfg);
 		free(d->ext);
 		free(d->ovr);
 		free(d->win);
@@ -143,17 +142,14 @@ static int check_sizes(const struct vpci_dev_desc *desc, struct vt_err *err)
 
 static struct vpci_dev *dev_alloc(struct vpci_machine *m, const struct vpci_dev_desc *desc)
 {
-	/* Cache-line aligned: the fields every access reads share one line. */
-	struct vpci_dev *d = aligned_alloc(64, (sizeof(*d) + 63) & ~(size_t)63);
 	unsigned len = desc->cfg_len > PCI_CFG_SPACE_SIZE ? PCI_CFG_SPACE_EXP_SIZE : PCI_CFG_SPACE_SIZE;
+	/* One allocation, cache-line aligned: the fields every access reads share one line. */
+	size_t bytes = (sizeof(struct vpci_dev) + len + VPCI_CFG_PAD + 63) & ~(size_t)63;
+	struct vpci_dev *d = aligned_alloc(64, bytes);
 
 	if (!d)
 		return NULL;
-	memset(d, 0, sizeof(*d));
-	if (!(d->cfg = malloc(len))) {
-		free(d);
-		return NULL;
-	}
+	memset(d, 0, bytes);
 	memcpy(d->cfg, desc->cfg, len);
 	if (desc->cfg_len < len)
 		memset(d->cfg + desc->cfg_len, 0xff, len - desc->cfg_len);
@@ -215,11 +211,11 @@ int vpci_machine_add_dev(struct vpci_machine *m, const struct vpci_dev_desc *des
 							    desc->mask[i].wmask, desc->mask[i].w1c };
 	}
 	if ((rc = vpci_window_init(d, desc))) {
-		free(d->cfg), free(d->ext), free(d->ovr), free(d->file), free(d);
+		free(d->ext), free(d->ovr), free(d->file), free(d);
 		return vt_err_at(err, rc, desc->file, desc->line, "device %s: bad indirect window", canon);
 	}
 	if (index_add(m, d)) {
-		free(d->cfg), free(d->ext), free(d->ovr), free(d->file), free(d->win), free(d);
+		free(d->ext), free(d->ovr), free(d->file), free(d->win), free(d);
 		return vt_errf(err, ENOMEM, "out of memory");
 	}
 	m->devs[m->ndev++] = d;

@@ -17,14 +17,22 @@ struct vpci_bar {
 	struct map_slot slot;
 };
 
-/* Per-dword side-effect handlers of the type 0/1 header. */
+/*
+ * Per-dword side-effect handlers of the type 0/1 header. The low two bits
+ * of each say when it runs: HND_ON_CHANGE, only when the stored bytes
+ * change; HND_ALWAYS, on every write (it acts on what was written: a sizing
+ * write, a window register). The write path decides with one compare, the
+ * same instructions for every register (hnd_runs() in vpci/dev.c).
+ */
+#define HND_ON_CHANGE 1u
+#define HND_ALWAYS    2u
 enum vpci_hnd {
 	HND_NONE = 0,
-	HND_COMMAND,
-	HND_BAR,
-	HND_ROM,
-	HND_BUS,
-	HND_WINDOW,
+	HND_COMMAND = 1 << 2 | HND_ON_CHANGE,
+	HND_BUS = 2 << 2 | HND_ON_CHANGE,
+	HND_BAR = 3 << 2 | HND_ALWAYS,
+	HND_ROM = 4 << 2 | HND_ALWAYS,
+	HND_WINDOW = 5 << 2 | HND_ALWAYS,
 };
 
 /* An indirect register window (see struct vpci_dev_desc). */
@@ -34,22 +42,38 @@ struct vpci_window {
 	uint32_t val[256], wmask[256], w1c[256];
 };
 
+/*
+ * cfg, wmask and w1cmask have this many bytes past their end: the access
+ * path loads and stores the four bytes from the register accessed, whatever
+ * its size, so that no size or offset costs more than another (vpci/dev.c).
+ */
+#define VPCI_CFG_PAD 4
+
 struct vpci_dev {
-	/* What every access reads: first, in one cache line (dev_alloc aligns to 64). */
-	uint8_t *cfg;         /* cfg_size bytes */
+	/*
+	 * What every access reads comes first: these fields in one cache line
+	 * (dev_alloc aligns to 64), then the handler table and the masks, then
+	 * the config bytes themselves (cfg, at the end) after the cold fields:
+	 * a header access stays within the first 1.5 KiB of one allocation.
+	 */
 	uint16_t cfg_size;    /* 256 or 4096; beyond reads all ones */
 	uint8_t hdr_type;     /* 0, 1 or 2 */
 	uint8_t devfn;
+	unsigned next;        /* ext[] entries */
 	const struct vpci_backend_ops *ops;
 	void *ops_ctx;
 	struct vpci_machine *m;
-	char path[VPCI_PATH_MAX];
-	uint8_t wmask[PCI_CFG_SPACE_SIZE];
-	uint8_t w1cmask[PCI_CFG_SPACE_SIZE];
 	/* Extended space (0x100+) is read-only but for these registers. */
 	struct vpci_ext_mask { uint16_t reg; uint8_t size; uint32_t wmask, w1c; } *ext;
-	unsigned next;
-	uint8_t hnd[PCI_CFG_SPACE_SIZE / 4]; /* enum vpci_hnd per dword */
+	/*
+	 * Handler per header dword, write masks per header byte. The pads past
+	 * the header (HND_NONE, zero) are the handler and masks of every
+	 * extended register without `mask` overrides: read-only, no side effect.
+	 */
+	uint8_t hnd[PCI_CFG_SPACE_SIZE / 4 + 1];            /* enum vpci_hnd */
+	uint8_t wmask[PCI_CFG_SPACE_SIZE + VPCI_CFG_PAD];
+	uint8_t w1cmask[PCI_CFG_SPACE_SIZE + VPCI_CFG_PAD];
+	char path[VPCI_PATH_MAX];
 	struct vpci_bar bar[VPCI_NBARS];
 	enum vt_policy policy;
 	struct vpci_bus *bus;        /* the bus it sits on */
@@ -61,6 +85,8 @@ struct vpci_dev {
 	struct vpci_window *win;
 	struct vpci_mask_ovr { uint16_t reg; uint8_t size; uint32_t wmask, w1c; } *ovr;
 	unsigned novr;
+	/* cfg_size bytes, then VPCI_CFG_PAD (zero); aligned for the dword loads. */
+	_Alignas(64) uint8_t cfg[];
 };
 
 struct vpci_bus {

@@ -45,7 +45,7 @@ struct vpci_backend_ops {
 	const char *name;
 	/* Read size (1/2/4) bytes at reg; a failure reads all ones. */
 	int (*read)(void *ctx, unsigned reg, unsigned size, uint32_t *val);
-	int (*write)(void *ctx, unsigned reg, unsigned size, uint32_t val);
+	int (*write)(void *ctx, unsigned reg, unsigned size, uint32_t val); /* val: the size bytes only */
 	void (*destroy)(void *ctx);
 };
 
@@ -181,7 +181,7 @@ int vpci_hw_libpci_desc(struct pci_access *pacc, uint32_t sbdf, const char *path
  */
 int vpci_machine_write(const struct vpci_machine *m, FILE *f);
 
-/* The guest access path: never fails. */
+/* The guest access path: never fails. A write takes the low `size` bytes of val. */
 uint32_t vpci_cfg_read(struct vpci_machine *m, uint32_t sbdf, unsigned reg, unsigned size);
 void vpci_cfg_write(struct vpci_machine *m, uint32_t sbdf, unsigned reg, unsigned size, uint32_t val);
 
