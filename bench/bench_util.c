@@ -33,12 +33,33 @@ void bench_stat_of(double *v, unsigned n, struct bench_stat *st)
 	st->med = n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static uint64_t run_once(void (*fn)(void *, unsigned long), void *ctx, unsigned long iters)
+static __attribute__((noinline)) uint64_t run_once(void (*fn)(void *, unsigned long), void *ctx,
+						   unsigned long iters)
 {
 	uint64_t t0 = bench_now_ns();
 
 	fn(ctx, iters);
 	return bench_now_ns() - t0;
+}
+
+/*
+ * Sample i of n runs with the stack i/n of a page deeper. A load that
+ * follows a store to an address 4 KiB apart (the stack slots of the calls,
+ * a device's bytes on the heap) waits for it ("4K aliasing"); where the
+ * stack lies within its page changes with every run (ASLR), so one cell of
+ * one run could be steadily twice as slow, for a reason that is neither the
+ * machine nor the register. Spread over a page, such a layout falls on one
+ * sample of a figure, which its median drops (docs/performance.md).
+ */
+static uint64_t run_at_depth(unsigned i, unsigned n, void (*fn)(void *, unsigned long), void *ctx,
+			     unsigned long iters)
+{
+	size_t depth = ((size_t)i * 4096 / (n ? n : 1) & ~(size_t)15) + 16;
+	volatile char pad[depth];
+
+	pad[0] = 0;
+	__asm__ volatile("" : : "r"(pad) : "memory");
+	return run_once(fn, ctx, iters);
 }
 
 /*
@@ -87,7 +108,7 @@ void bench_measure_jobs(const struct bench_opts *o, struct bench_job *jobs, unsi
 	for (unsigned i = 0; i < o->reps; i++)
 		for (unsigned k = 0; k < n; k++) {
 			const struct bench_job *j = &jobs[k];
-			v[(size_t)k * o->reps + i] = (double)run_once(j->fn, j->ctx, j->iters) /
+			v[(size_t)k * o->reps + i] = (double)run_at_depth(i, o->reps, j->fn, j->ctx, j->iters) /
 						     ((double)j->iters * (j->ops ? j->ops : 1));
 		}
 	for (unsigned k = 0; k < n; k++)
