@@ -965,6 +965,47 @@ static void test_overlapping_siblings(void)
 	vt_free(&t);
 }
 
+/*
+ * A full bus of 4096-byte functions: the devices' memory grows chunk by
+ * chunk (vpci/arena.c), and every function keeps its own bytes, first to
+ * last, with a failed add (a duplicate) in between.
+ */
+static void test_many_functions(void)
+{
+	struct vt t;
+	struct vpci_dev_desc d;
+	struct vt_err err;
+	char path[16];
+	unsigned bad = 0;
+	size_t mapped;
+
+	vt_init(&t);
+	for (unsigned devfn = 0; devfn < 256; devfn++) {
+		snprintf(path, sizeof(path), "00:%02x.%u", devfn >> 3, devfn & 7);
+		tu_desc(&d, path, 0x8086, (uint16_t)devfn, 0);
+		d.cfg_len = 4096;
+		tu_put(&d, 0x40, 4, 0xa5000000u | devfn);
+		tu_put(&d, 0xffc, 4, 0x5a000000u | devfn << 8);
+		vt_add(&t, &d);
+		if (devfn == 100) /* given twice: refused, and nothing else moves */
+			CU_ASSERT(vpci_machine_add_dev(t.m, &d, &err) != 0);
+	}
+	vt_finish(&t);
+	for (unsigned devfn = 0; devfn < 256 && bad < 4; devfn++) {
+		uint32_t s = VT_SBDF(0, 0, devfn), id = rd(&t, s, 0, 4), a = rd(&t, s, 0x40, 4), b = rd(&t, s, 0xffc, 4);
+		if (id != (devfn << 16 | 0x8086) || a != (0xa5000000u | devfn) || b != (0x5a000000u | devfn << 8)) {
+			TU_CHECK(false, "00:%02x.%u reads 0x%08x 0x%08x 0x%08x", devfn >> 3, devfn & 7, id, a, b);
+			bad++;
+		}
+	}
+	/* Mapped outside the heap (0 under AddressSanitizer, where devices are heap blocks): at most twice what
+	 * 257 devices need, plus the last chunk. */
+	mapped = vpci_machine_mapped_bytes(t.m);
+	TU_CHECK(mapped == 0 || (mapped >= 257 * 5000 && mapped <= 2 * 257 * 5600 + (2u << 20)),
+		 "devices' memory: %zu bytes mapped", mapped);
+	vt_free(&t);
+}
+
 static void test_root_buses(void)
 {
 	struct vt t;
@@ -1326,6 +1367,7 @@ static CU_TestInfo topo_tests[] = {
 	{ "nested bridges", test_nested_bridges },
 	{ "overlapping sibling ranges", test_overlapping_siblings },
 	{ "several root buses and segments", test_root_buses },
+	{ "a full bus of 4096-byte functions", test_many_functions },
 	{ "unreachable behind an unprogrammed bridge", test_unprogrammed_bridge },
 	{ "fast routing = slow walk after random writes", test_route_random },
 	CU_TEST_INFO_NULL,

@@ -37,8 +37,8 @@ void vpci_machine_destroy(struct vpci_machine *m)
 		free(d->ovr);
 		free(d->win);
 		free(d->file);
-		free(d);
 	}
+	vpci_arena_free(&m->arena);
 	for (size_t i = 0; i < m->nbuses; i++)
 		free(m->buses[i]);
 	for (size_t i = 0; i < m->nsegs; i++) {
@@ -143,13 +143,11 @@ static int check_sizes(const struct vpci_dev_desc *desc, struct vt_err *err)
 static struct vpci_dev *dev_alloc(struct vpci_machine *m, const struct vpci_dev_desc *desc)
 {
 	unsigned len = desc->cfg_len > PCI_CFG_SPACE_SIZE ? PCI_CFG_SPACE_EXP_SIZE : PCI_CFG_SPACE_SIZE;
-	/* One allocation, cache-line aligned: the fields every access reads share one line. */
-	size_t bytes = (sizeof(struct vpci_dev) + len + VPCI_CFG_PAD + 63) & ~(size_t)63;
-	struct vpci_dev *d = aligned_alloc(64, bytes);
+	/* One allocation, cache-line aligned (the fields every access reads share one line), zero. */
+	struct vpci_dev *d = vpci_arena_alloc(&m->arena, sizeof(struct vpci_dev) + len + VPCI_CFG_PAD);
 
 	if (!d)
 		return NULL;
-	memset(d, 0, bytes);
 	memcpy(d->cfg, desc->cfg, len);
 	if (desc->cfg_len < len)
 		memset(d->cfg + desc->cfg_len, 0xff, len - desc->cfg_len);
@@ -211,11 +209,11 @@ int vpci_machine_add_dev(struct vpci_machine *m, const struct vpci_dev_desc *des
 							    desc->mask[i].wmask, desc->mask[i].w1c };
 	}
 	if ((rc = vpci_window_init(d, desc))) {
-		free(d->ext), free(d->ovr), free(d->file), free(d);
+		free(d->ext), free(d->ovr), free(d->file);
 		return vt_err_at(err, rc, desc->file, desc->line, "device %s: bad indirect window", canon);
 	}
 	if (index_add(m, d)) {
-		free(d->ext), free(d->ovr), free(d->file), free(d->win), free(d);
+		free(d->ext), free(d->ovr), free(d->file), free(d->win);
 		return vt_errf(err, ENOMEM, "out of memory");
 	}
 	m->devs[m->ndev++] = d;
@@ -318,6 +316,7 @@ int vpci_rdm_parse(const char *spec, struct vpci_rdm *out)
 }
 
 size_t vpci_machine_ndev(const struct vpci_machine *m) { return m->ndev; }
+size_t vpci_machine_mapped_bytes(const struct vpci_machine *m) { return vpci_arena_mapped(&m->arena); }
 struct vpci_dev *vpci_machine_dev(const struct vpci_machine *m, size_t i) { return i < m->ndev ? m->devs[i] : NULL; }
 const char *vpci_dev_path(const struct vpci_dev *d) { return d->path; }
 bool vpci_dev_is_bridge(const struct vpci_dev *d) { return d->secondary != NULL; }

@@ -113,6 +113,21 @@ struct vpci_rmrr_ent {
 	uint32_t sbdf_first, sbdf_last;
 };
 
+/*
+ * arena.c: the devices' memory, freed with the machine only (a device whose
+ * add fails stays until then). Allocations are 64-aligned and zero.
+ */
+struct vpci_chunk;
+struct vpci_arena {
+	struct vpci_chunk *chunks;
+	uint8_t *cur;
+	size_t left, next_size;
+	size_t bytes;                /* chunks held, headers and unused tails included */
+};
+void *vpci_arena_alloc(struct vpci_arena *a, size_t size);
+void vpci_arena_free(struct vpci_arena *a);
+size_t vpci_arena_mapped(const struct vpci_arena *a);
+
 struct vpci_machine {
 	struct vt_events *ev;
 	struct mapper *map;
@@ -121,6 +136,7 @@ struct vpci_machine {
 	struct vpci_seg *seg0;       /* fast path: segment 0 */
 	struct vpci_dev **devs;
 	size_t ndev, capdev;
+	struct vpci_arena arena;     /* where the devices are */
 	struct vpci_dev **byname;    /* devs indexed by path: open addressing, at most half full */
 	size_t capbyname;            /* a power of two, or 0 */
 	struct vpci_bus **buses;     /* every bus node, for freeing */

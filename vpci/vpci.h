@@ -192,6 +192,8 @@ bool vpci_machine_ecam(const struct vpci_machine *m, uint64_t *base, uint8_t *fi
 struct vpci_dev *vpci_dev_lookup(const struct vpci_machine *m, uint32_t sbdf);
 struct vpci_dev *vpci_dev_by_path(const struct vpci_machine *m, const char *path);
 size_t vpci_machine_ndev(const struct vpci_machine *m);
+/* Bytes of device memory mapped outside the C heap (malloc's statistics do not count them). */
+size_t vpci_machine_mapped_bytes(const struct vpci_machine *m);
 struct vpci_dev *vpci_machine_dev(const struct vpci_machine *m, size_t i);
 const char *vpci_dev_path(const struct vpci_dev *d);
 /* Current SBDF; false when unreachable (behind a bridge with no bus yet). */
