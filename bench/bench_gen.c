@@ -165,7 +165,7 @@ static int finish(struct bench_machine *bm, const struct bench_gen *g, size_t he
 		return rc;
 	bm->build_ms = (double)(t2 - t0) / 1e6;
 	bm->finish_ms = (double)(t2 - t1) / 1e6;
-	bm->heap = bench_heap_bytes() - heap0;
+	bm->heap = bench_heap_bytes() - heap0 + vpci_machine_mapped_bytes(bm->m);
 	trap_init(&bm->trap, bm->m);
 	return 0;
 }

@@ -163,46 +163,48 @@ static void hot_set(const struct bench_machine *bm, unsigned hot[NHOT])
 		hot[k] = bm->ep[(unsigned)(((uint64_t)k * 2654435761u) % bm->nep)];
 }
 
-/*
- * Every cell of one machine size, measured together: the samples of all 48
- * figures (4 registers x 3 mechanisms x read/write x ours/baseline) are
- * taken in interleaved rounds (bench_measure_jobs), so a disturbance of the
- * shared machine does not fall on all the samples of one cell.
- */
-static int size_cells(const struct bench_opts *o, struct bench_machine *bm, unsigned si,
-		      struct trap_results *res)
-{
-	struct tctx c[NPOS][M_N];
-	struct bench_stat st[NPOS][M_N][2][2];
-	struct bench_job jobs[NPOS * M_N * 4];
-	unsigned hot[NHOT], nj = 0;
-	unsigned long calls = bm->cnt.maps + bm->cnt.unmaps;
+/* One machine size: the machine, the baseline built over it, every cell's context and figures. */
+struct size_run {
+	struct bench_machine bm;
 	struct xb *x;
+	struct tctx c[NPOS][M_N];
+	struct bench_stat st[NPOS][M_N][2][2]; /* [impl][read/write] */
+	unsigned long calls;                    /* backend calls before: no cell may add one */
+	bool built;
+};
 
-	hot_set(bm, hot);
-	if (!(x = xb_create(bm, hot, NHOT, NREG_DEFAULT)))
+/* The 48 figures of one size (4 registers x 3 mechanisms x read/write x ours/baseline) as jobs. */
+static int size_jobs(struct size_run *r, struct bench_job *jobs, unsigned *nj)
+{
+	unsigned hot[NHOT];
+
+	hot_set(&r->bm, hot);
+	if (!(r->x = xb_create(&r->bm, hot, NHOT, NREG_DEFAULT)))
 		return -1;
+	r->calls = r->bm.cnt.maps + r->bm.cnt.unmaps;
 	for (unsigned pi = 0; pi < NPOS; pi++)
 		for (unsigned mech = 0; mech < M_N; mech++) {
-			c[pi][mech] = (struct tctx){ .x = x };
-			ctx_setup(&c[pi][mech], bm, hot, mech, &positions[pi]);
+			r->c[pi][mech] = (struct tctx){ .x = r->x };
+			ctx_setup(&r->c[pi][mech], &r->bm, hot, mech, &positions[pi]);
 			for (unsigned impl = 0; impl < 2; impl++)
 				for (unsigned w = 0; w < 2; w++)
-					jobs[nj++] = (struct bench_job){ loops[impl][mech][w], &c[pi][mech], 1,
-									 &st[pi][mech][impl][w], 0 };
+					jobs[(*nj)++] = (struct bench_job){ loops[impl][mech][w], &r->c[pi][mech], 1,
+									    &r->st[pi][mech][impl][w], 0 };
 		}
-	bench_measure_jobs(o, jobs, nj);
-	res->remapped += bm->cnt.maps + bm->cnt.unmaps != calls;
+	return 0;
+}
+
+static void size_report(const struct bench_opts *o, struct size_run *r, unsigned si, struct trap_results *res)
+{
+	res->remapped += r->bm.cnt.maps + r->bm.cnt.unmaps != r->calls;
 	for (unsigned pi = 0; pi < NPOS; pi++)
 		for (unsigned mech = 0; mech < M_N; mech++) {
-			res->disagree += cross_check(&c[pi][mech]);
-			print_cell(o->out, bm->nfn, &positions[pi], &c[pi][mech], mech, st[pi][mech]);
-			res->ours[si][pi][mech][0] = st[pi][mech][0][0].med;
-			res->ours[si][pi][mech][1] = st[pi][mech][0][1].med;
+			res->disagree += cross_check(&r->c[pi][mech]);
+			print_cell(o->out, r->bm.nfn, &positions[pi], &r->c[pi][mech], mech, r->st[pi][mech]);
+			res->ours[si][pi][mech][0] = r->st[pi][mech][0][0].med;
+			res->ours[si][pi][mech][1] = r->st[pi][mech][0][1].med;
 		}
-	xb_destroy(x);
 	res->have[si] = true;
-	return 0;
 }
 
 /* Every function in bus order through cf8/cfc, as enumeration reads them. */
@@ -360,38 +362,45 @@ static bool skip_big(const struct bench_opts *o, unsigned nfn, const struct mach
 	return true;
 }
 
-static int one_size(const struct bench_opts *o, unsigned si, struct machine_row *row, struct trap_results *res,
-		    struct bench_summary *s)
+static int build_size(unsigned si, struct size_run *r, struct machine_row *row, struct bench_summary *s)
 {
-	struct bench_machine bm;
 	struct vt_err err;
 
-	if (bench_machine_gen(&bm, machine_sizes[si], &err)) {
+	if (bench_machine_gen(&r->bm, machine_sizes[si], &err)) {
 		fprintf(stderr, "vpcitrap bench: %s\n", err.msg);
 		return -1;
 	}
-	row->build_ms = bm.build_ms;
-	row->add_first_us = bm.add_first_us;
-	row->add_last_us = bm.add_last_us;
-	row->finish_ms = bm.finish_ms;
-	row->heap_mib = (double)bm.heap / (1 << 20);
-	row->per_fn = (double)bm.heap / bm.nfn;
+	r->built = true;
+	row->build_ms = r->bm.build_ms;
+	row->add_first_us = r->bm.add_first_us;
+	row->add_last_us = r->bm.add_last_us;
+	row->finish_ms = r->bm.finish_ms;
+	row->heap_mib = (double)r->bm.heap / (1 << 20);
+	row->per_fn = (double)r->bm.heap / r->bm.nfn;
 	s->per_fn_bytes = row->per_fn;
-	if (size_cells(o, &bm, si, res))
-		return -1;
-	sweep(o, &bm, &row->sweep);
-	bench_machine_free(&bm);
 	return 0;
 }
 
+/*
+ * Every cell of every machine size, measured together: the samples of all
+ * 4 x 48 figures are taken in interleaved rounds (bench_measure_jobs), so
+ * neither a disturbance of the shared machine nor a drift of its speed
+ * falls on all the samples of one cell, or of one size.
+ */
 int bench_trap(const struct bench_opts *o, struct bench_summary *s)
 {
 	struct trap_results *res = calloc(1, sizeof(*res));
+	struct size_run *runs = calloc(NSIZES, sizeof(*runs));
+	struct bench_job jobs[NSIZES * NPOS * M_N * 4];
 	struct machine_row rows[NSIZES] = { { 0 } };
+	unsigned nj = 0;
 	int rc = 0;
 
-	if (!res)
+	if (!res || !runs) {
+		free(res);
+		free(runs);
 		return -1;
+	}
 	fprintf(o->out, "\n== 1-2. trap path, ns per access: median [min-max] of %u samples; base = Xen-style "
 		"lists (%u registers per function, device list); x = base / ours ==\n", o->reps, NREG_DEFAULT);
 	fprintf(o->out, "%-6s %-6s %-7s %-8s %-18s %-20s %6s   %-18s %-20s %6s\n", "fns", "reg", "off/sz",
@@ -400,14 +409,28 @@ int bench_trap(const struct bench_opts *o, struct bench_summary *s)
 		rows[si].nfn = machine_sizes[si];
 		if ((rows[si].skipped = skip_big(o, machine_sizes[si], si ? &rows[si - 1] : NULL)))
 			continue;
-		rc = one_size(o, si, &rows[si], res, s);
+		if (!(rc = build_size(si, &runs[si], &rows[si], s)))
+			rc = size_jobs(&runs[si], jobs, &nj);
 	}
 	if (!rc) {
+		bench_measure_jobs(o, jobs, nj);
+		for (unsigned si = 0; si < NSIZES; si++)
+			if (runs[si].built) {
+				size_report(o, &runs[si], si, res);
+				sweep(o, &runs[si].bm, &rows[si].sweep);
+			}
 		print_machines(o, rows, NSIZES);
 		rc = list_scaling(o, s);
 	}
 	if (!rc)
 		summarize(o, res, s);
+	for (unsigned si = 0; si < NSIZES; si++) {
+		if (runs[si].x)
+			xb_destroy(runs[si].x);
+		if (runs[si].built)
+			bench_machine_free(&runs[si].bm);
+	}
+	free(runs);
 	free(res);
 	return rc;
 }
