@@ -103,7 +103,8 @@ static void print_targets(FILE *out, const struct bench_summary *s, bool trap, b
 	verdict(out, "64 GiB BAR: one backend call per contiguous range", map, s->map_calls_64g == 1, d);
 	snprintf(d, sizeof(d), "%.0f us per move of the subtree", s->renumber_us);
 	verdict(out, "renumbering 4096 functions < 1 ms", map, s->renumber_us < 1000, d);
-	snprintf(d, sizeof(d), "%.2f M accesses/s", s->replay_aps / 1e6);
+	snprintf(d, sizeof(d), "%.2f M accesses/s%s", s->replay_aps / 1e6,
+		 quick ? " (--quick: a short replay; judge by a full run)" : "");
 	verdict(out, "replay >= 5 M accesses/s", replay, s->replay_aps >= 5e6, d);
 	snprintf(d, sizeof(d), "peak RSS %.1f MiB", s->replay_peak_kib / 1024);
 	verdict(out, "replay peak memory <= 16 MiB", replay, s->replay_peak_kib <= 16384, d);
