@@ -155,6 +155,15 @@ static void check_readback(const struct ax_state *s, unsigned i)
 				 a ? "RW" : "RW1C");
 		}
 	}
+	if (ax_devs[i].ext && !ax_devs[i].extmask && s->dev[i].bus >= 0) {
+		/* Without `mask` overrides extended space is read-only: the AER header and its first registers as built. */
+		uint32_t sbdf = ax_sbdf(s, i);
+		for (unsigned a = 0; a < 12; a += 4) {
+			uint32_t got = vpci_cfg_read(s->m, sbdf, 0x100 + a, 4), want = a ? 0 : 0x00010001;
+			FZ_CHECK(got == want, "op %lu: %s extended reg 0x%03x reads 0x%08x, expected 0x%08x "
+				 "(read-only)", s->op, path_of(i), 0x100 + a, got, want);
+		}
+	}
 	FZ_CHECK((m->cfg[PCI_COMMAND] & 3) == (m->raw[PCI_COMMAND] & 3),
 		 "op %lu: %s command decode bits read %x, written %x", s->op, path_of(i),
 		 m->cfg[PCI_COMMAND] & 3, m->raw[PCI_COMMAND] & 3);

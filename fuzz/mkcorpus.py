@@ -167,6 +167,11 @@ def access_seeds():
             s += [mech, DEV[d], 0x06 | (3 << 3), 0x0a, 0x01] + list(struct.pack('<I', 0x3f))
             s += [0x0c | mech, DEV[d], 0x06, 0x04, 0x01, 0, 0, 0, 0]
             s += [0x0c | mech, DEV[d], 0x06, 0x08, 0x01, 0, 0, 0, 0]
+        # extended space without mask overrides: read-only, whatever is written
+        d = '00:1c.0/00.0/00.0'
+        s += [mech, DEV[d], 0x06, 0x04, 0x01] + list(struct.pack('<I', 0xffffffff))
+        s += [mech, DEV[d], 0x06 | (2 << 3), 0x0a, 0x01] + list(struct.pack('<I', 0xffff))
+        s += [mech, DEV[d], 0x06 | (3 << 3), 0x08, 0x01] + list(struct.pack('<I', 0xff))
     seeds['host-device-and-ext-masks'] = [0] + s
     seeds['host-device-and-ext-masks-f5'] = [5] + s
     # bit 4: the machine goes through vpci_machine_write and back at the end

@@ -35,6 +35,8 @@ replay-hidden-state@tools/replay.c@vt_event_format(e, buf, sizeof(buf));@vt_even
 replay-exit-status@tools/replay.c@return r.st.mismatches ? 1 : 0;@return 0;@trace@mismatches
 ext-mask-ignored@vpci/dev.c@d->cfg[r] &= (uint8_t)~(b & w1c);@(void)w1c;@access@extended reg@host-device-and-ext-masks
 host-write-dropped@vpci/dev.c@d->ops->write(d->ops_ctx, reg, size, val); /* to the device@(void)val; /* to the device@access@reads 0x|should be mapped|map_refcount@host-device-and-ext-masks
+ext-takes-header-masks@vpci/dev.c@r = reg < PCI_CFG_SPACE_SIZE ? reg : PCI_CFG_SPACE_SIZE;@r = reg & (PCI_CFG_SPACE_SIZE - 1);@access@extended reg|reads 0x
+on-change-handlers-skipped@vpci/dev.c@return (h & (HND_ON_CHANGE | HND_ALWAYS)) > (unsigned)(before == after);@return (h & HND_ALWAYS) > (unsigned)(before == after);@access@should be mapped|map_refcount|routing|bus numbers
 ivmd-range-backwards@mapper/acpi.c@r.range.last = start + (size - 1);@r.range.last = start - 1;@ivrs@backwards
 TABLE
 }
