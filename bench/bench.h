@@ -101,11 +101,11 @@ struct bench_machine {
 	size_t heap;            /* heap bytes the machine holds */
 	double build_ms;        /* add_dev + finish */
 	double finish_ms;
-	/* us per vpci_machine_add_dev over the first and the last 256 functions: equal when
-	 * adding is O(1), growing with the machine when it is O(n) */
+	/* us per vpci_machine_add_dev, median over the first and the last 256 functions: equal
+	 * when adding is O(1), growing with the machine when it is O(n) */
 	double add_first_us, add_last_us;
 	unsigned nadd, want;
-	uint64_t t_add[4];
+	double add_ns[2][256];  /* each add of the first and the last 256, for the medians */
 };
 #define BENCH_ECAM_BASE 0xe0000000ull
 /* Address of function `idx`'s BAR0 (1 MiB apart above 256 GiB). */

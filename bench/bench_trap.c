@@ -233,7 +233,7 @@ static void print_machines(const struct bench_opts *o, const struct machine_row 
 {
 	char a[40];
 
-	fprintf(o->out, "\nmachines: build = add_dev + finish; add us = per add_dev, first and last 256; "
+	fprintf(o->out, "\nmachines: build = add_dev + finish; add us = per add_dev, median of the first and of the last 256; "
 		"heap held per function; sweep = cf8/cfc read of every function in bus order, ns per access\n");
 	fprintf(o->out, "%-6s %10s %10s %15s %10s %8s  %s\n", "fns", "build ms", "finish ms", "add us", "heap MiB",
 		"B/fn", "sweep ns");
