@@ -1,5 +1,6 @@
 /* common/event.c - the event bus and the CONTRACT §6 text form. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,41 +79,127 @@ int vt_bar_from_name(const char *name)
 	return -1;
 }
 
+/* The pieces of an event line, appended without printf (vt_put_hex). */
+static char *put_str(char *p, const char *s)
+{
+	while (*s)
+		*p++ = *s++;
+	return p;
+}
+
+static char *put_0x(char *p, uint64_t v)
+{
+	*p++ = '0', *p++ = 'x';
+	return vt_put_hex(p, v, 0);
+}
+
+static char *put_dec(char *p, unsigned v)
+{
+	char d[10];
+	int n = 0;
+
+	do
+		d[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (n)
+		*p++ = d[--n];
+	return p;
+}
+
+/* "TYPE SBDF": how every line but text events starts. */
+static char *put_who(char *p, const struct vt_event *e)
+{
+	char s[16];
+
+	p = put_str(p, ev_names[e->type]);
+	*p++ = ' ';
+	return put_str(p, vt_fmt_sbdf(e->sbdf, s));
+}
+
+/* "TYPE SBDF BAR" */
+static char *put_head(char *p, const struct vt_event *e)
+{
+	p = put_who(p, e);
+	*p++ = ' ';
+	return put_str(p, vt_bar_name(e->bar));
+}
+
+static char *put_range(char *p, const struct vt_range *r)
+{
+	p = put_0x(p, r->base);
+	*p++ = '-';
+	return put_0x(p, r->last);
+}
+
 int vt_event_format(const struct vt_event *e, char *buf, size_t len)
 {
-	char s[16], r[48], c[48];
-	const char *bar = vt_bar_name(e->bar);
+	char t[256], *p = t; /* every form but text events fits: at most ~130 bytes */
+	size_t n;
 
-	vt_fmt_sbdf(e->sbdf, s);
-	vt_fmt_range(&e->range, r);
-	vt_fmt_range(&e->conflict_range, c);
 	switch (e->type) {
 	case VT_EV_SIZING:
-		return snprintf(buf, len, "sizing %s %s", s, bar);
+		p = put_head(p, e);
+		break;
 	case VT_EV_MAP:
 	case VT_EV_UNMAP:
-		return snprintf(buf, len, "%s %s %s %s %s", ev_names[e->type], s, bar,
-				e->space == VT_SPACE_IO ? "io" : "mem", r);
+		p = put_head(p, e);
+		p = put_str(p, e->space == VT_SPACE_IO ? " io " : " mem ");
+		p = put_range(p, &e->range);
+		break;
 	case VT_EV_MOVE:
-		return snprintf(buf, len, "move %s %s 0x%llx -> 0x%llx", s, bar,
-				(unsigned long long)e->old_base, (unsigned long long)e->new_base);
+		p = put_head(p, e);
+		*p++ = ' ';
+		p = put_0x(p, e->old_base);
+		p = put_str(p, " -> ");
+		p = put_0x(p, e->new_base);
+		break;
 	case VT_EV_RENUMBER:
-		return snprintf(buf, len, "renumber %s secondary %02x->%02x subordinate %02x->%02x", s,
-				e->sec_old, e->sec_new, e->sub_old, e->sub_new);
+		p = put_who(p, e);
+		p = put_str(p, " secondary ");
+		p = vt_put_hex(p, e->sec_old, 2);
+		p = put_str(p, "->");
+		p = vt_put_hex(p, e->sec_new, 2);
+		p = put_str(p, " subordinate ");
+		p = vt_put_hex(p, e->sub_old, 2);
+		p = put_str(p, "->");
+		p = vt_put_hex(p, e->sub_new, 2);
+		break;
 	case VT_EV_REFUSE:
 	case VT_EV_WARN:
-		return snprintf(buf, len, "%s %s %s %s %s %s policy=%s", ev_names[e->type], s, bar, r,
-				conflict_names[e->conflict % 3], c,
-				e->policy == VT_POLICY_RELAXED ? "relaxed" : "strict");
+		p = put_head(p, e);
+		*p++ = ' ';
+		p = put_range(p, &e->range);
+		*p++ = ' ';
+		p = put_str(p, conflict_names[e->conflict % 3]);
+		*p++ = ' ';
+		p = put_range(p, &e->conflict_range);
+		p = put_str(p, e->policy == VT_POLICY_RELAXED ? " policy=relaxed" : " policy=strict");
+		break;
 	case VT_EV_MISMATCH:
-		return snprintf(buf, len, "mismatch %s reg 0x%x size %u expected 0x%x got 0x%x", s,
-				e->reg, e->size, e->expected, e->got);
+		p = put_who(p, e);
+		p = put_str(p, " reg ");
+		p = put_0x(p, e->reg);
+		p = put_str(p, " size ");
+		p = put_dec(p, e->size);
+		p = put_str(p, " expected ");
+		p = put_0x(p, e->expected);
+		p = put_str(p, " got ");
+		p = put_0x(p, e->got);
+		break;
 	case VT_EV_UNEXPECTED:
 	case VT_EV_MISSING:
 		return snprintf(buf, len, "%s %s", ev_names[e->type], e->text ? e->text : "");
 	default:
 		return snprintf(buf, len, "?");
 	}
+	/* snprintf's contract: what fits, NUL-terminated, and the full length returned. */
+	n = (size_t)(p - t);
+	if (len) {
+		size_t k = n < len - 1 ? n : len - 1;
+		memcpy(buf, t, k);
+		buf[k] = 0;
+	}
+	return (int)n;
 }
 
 /* A bus number as printed by renumber: two hex digits, 0x prefix allowed. */

@@ -140,16 +140,47 @@ int vt_parse_sbdf(const char *s, uint32_t *sbdf)
 	return 0;
 }
 
+/*
+ * Hex digits without printf: replay prints an event line for every map,
+ * unmap and move, and snprintf cost as much as the rest of the replay.
+ */
+char *vt_put_hex(char *p, uint64_t v, unsigned width)
+{
+	static const char digit[16] = "0123456789abcdef";
+	unsigned n = 1;
+
+	while (n < 16 && v >> (4 * n))
+		n++;
+	while (n < width)
+		*p++ = '0', width--;
+	while (n--)
+		*p++ = digit[(v >> (4 * n)) & 15];
+	return p;
+}
+
 char *vt_fmt_sbdf(uint32_t sbdf, char *buf)
 {
-	snprintf(buf, 16, "%04x:%02x:%02x.%x", VT_SBDF_SEG(sbdf), VT_SBDF_BUS(sbdf),
-		 VT_SBDF_DEVFN(sbdf) >> 3, VT_SBDF_DEVFN(sbdf) & 7);
+	char *p = vt_put_hex(buf, VT_SBDF_SEG(sbdf), 4);
+
+	*p++ = ':';
+	p = vt_put_hex(p, VT_SBDF_BUS(sbdf), 2);
+	*p++ = ':';
+	p = vt_put_hex(p, VT_SBDF_DEVFN(sbdf) >> 3, 2);
+	*p++ = '.';
+	p = vt_put_hex(p, VT_SBDF_DEVFN(sbdf) & 7, 1);
+	*p = 0;
 	return buf;
 }
 
 char *vt_fmt_range(const struct vt_range *r, char *buf)
 {
-	snprintf(buf, 48, "0x%llx-0x%llx", (unsigned long long)r->base, (unsigned long long)r->last);
+	char *p = buf;
+
+	*p++ = '0', *p++ = 'x';
+	p = vt_put_hex(p, r->base, 0);
+	*p++ = '-', *p++ = '0', *p++ = 'x';
+	p = vt_put_hex(p, r->last, 0);
+	*p = 0;
 	return buf;
 }
 

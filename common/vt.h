@@ -57,6 +57,8 @@ int vt_parse_range(const char *s, struct vt_range *r);
 int vt_parse_sbdf(const char *s, uint32_t *sbdf);
 /* Formatting helpers; buffers of at least 16 / 48 bytes. */
 char *vt_fmt_sbdf(uint32_t sbdf, char *buf);
+/* v in lowercase hex, at least `width` digits (zero padded), no NUL; returns the end. */
+char *vt_put_hex(char *p, uint64_t v, unsigned width);
 char *vt_fmt_range(const struct vt_range *r, char *buf);
 
 /*

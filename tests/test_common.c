@@ -638,6 +638,90 @@ static void test_trace_write(void)
 	free(out);
 }
 
+/* The text forms as printf spells them: the oracle for vt_event_format, which does not use it. */
+static int ref_format(const struct vt_event *e, char *buf, size_t len)
+{
+	static const char *const conflict[] = { "ram", "reserved", "rmrr" };
+	char s[16], r[48], c[48];
+	const char *bar = vt_bar_name(e->bar), *name = vt_event_name(e->type);
+
+	snprintf(s, sizeof(s), "%04x:%02x:%02x.%x", VT_SBDF_SEG(e->sbdf), VT_SBDF_BUS(e->sbdf),
+		 VT_SBDF_DEVFN(e->sbdf) >> 3, VT_SBDF_DEVFN(e->sbdf) & 7);
+	snprintf(r, sizeof(r), "0x%llx-0x%llx", (unsigned long long)e->range.base,
+		 (unsigned long long)e->range.last);
+	snprintf(c, sizeof(c), "0x%llx-0x%llx", (unsigned long long)e->conflict_range.base,
+		 (unsigned long long)e->conflict_range.last);
+	switch (e->type) {
+	case VT_EV_SIZING:
+		return snprintf(buf, len, "sizing %s %s", s, bar);
+	case VT_EV_MAP:
+	case VT_EV_UNMAP:
+		return snprintf(buf, len, "%s %s %s %s %s", name, s, bar, e->space == VT_SPACE_IO ? "io" : "mem", r);
+	case VT_EV_MOVE:
+		return snprintf(buf, len, "move %s %s 0x%llx -> 0x%llx", s, bar, (unsigned long long)e->old_base,
+				(unsigned long long)e->new_base);
+	case VT_EV_RENUMBER:
+		return snprintf(buf, len, "renumber %s secondary %02x->%02x subordinate %02x->%02x", s, e->sec_old,
+				e->sec_new, e->sub_old, e->sub_new);
+	case VT_EV_REFUSE:
+	case VT_EV_WARN:
+		return snprintf(buf, len, "%s %s %s %s %s %s policy=%s", name, s, bar, r, conflict[e->conflict % 3], c,
+				e->policy == VT_POLICY_RELAXED ? "relaxed" : "strict");
+	case VT_EV_MISMATCH:
+		return snprintf(buf, len, "mismatch %s reg 0x%x size %u expected 0x%x got 0x%x", s, e->reg, e->size,
+				e->expected, e->got);
+	default:
+		return -1;
+	}
+}
+
+/* Random numbers of every width: a few bits, all 64, and the edges. */
+static uint64_t any_u64(uint64_t *seed)
+{
+	uint64_t v = tu_rand(seed);
+
+	switch (v & 7) {
+	case 0: return 0;
+	case 1: return UINT64_MAX;
+	case 2: return v >> 60;
+	default: return v >> (v >> 58 & 63);
+	}
+}
+
+/* 20,000 random events of every kind, and every buffer length up to past the end. */
+static void test_event_format_oracle(void)
+{
+	uint64_t seed = 0x5eed;
+	unsigned bad = 0;
+
+	for (int i = 0; i < 20000 && bad < 5; i++) {
+		struct vt_event e = {
+			.type = (enum vt_ev_type)(i % (VT_EV_MISMATCH + 1)),
+			.sbdf = (uint32_t)tu_rand(&seed), .bar = (uint8_t)(tu_rand(&seed) % 8),
+			.space = tu_rand(&seed) & 1 ? VT_SPACE_IO : VT_SPACE_MEM,
+			.range = { any_u64(&seed), any_u64(&seed) }, .old_base = any_u64(&seed),
+			.new_base = any_u64(&seed), .sec_old = (uint8_t)tu_rand(&seed),
+			.sec_new = (uint8_t)tu_rand(&seed), .sub_old = (uint8_t)tu_rand(&seed),
+			.sub_new = (uint8_t)tu_rand(&seed), .conflict = (enum vt_conflict)(tu_rand(&seed) % 3),
+			.conflict_range = { any_u64(&seed), any_u64(&seed) },
+			.policy = tu_rand(&seed) & 1 ? VT_POLICY_RELAXED : VT_POLICY_STRICT,
+			.reg = (uint16_t)any_u64(&seed), .size = (uint8_t)tu_rand(&seed),
+			.expected = (uint32_t)any_u64(&seed), .got = (uint32_t)any_u64(&seed),
+		};
+		char want[256], got[256];
+		int nw = ref_format(&e, want, sizeof(want));
+		size_t len = i < 200 ? (size_t)i % (nw + 2) : sizeof(got);
+		int ng = vt_event_format(&e, got, len ? len : 1);
+
+		ref_format(&e, want, len ? len : 1);
+		if (ng != nw || strcmp(got, want)) {
+			TU_CHECK(false, "event %d, buffer %zu: '%s' (%d), printf gives '%s' (%d)", i, len, got, ng,
+				 want, nw);
+			bad++;
+		}
+	}
+}
+
 static CU_TestInfo numbers_tests[] = {
 	{ "parse u64", test_parse_u64 },
 	{ "parse hex", test_parse_hex },
@@ -657,6 +741,7 @@ static CU_TestInfo text_tests[] = {
 static CU_TestInfo event_tests[] = {
 	{ "round trip of every kind", test_event_round_trip },
 	{ "format from code", test_event_format },
+	{ "format = printf's, 20,000 random events", test_event_format_oracle },
 	{ "malformed event text", test_event_parse_bad },
 	{ "bus: sinks, counts, line stamps", test_event_bus },
 	CU_TEST_INFO_NULL,
