@@ -79,18 +79,12 @@ int vt_bar_from_name(const char *name)
 	return -1;
 }
 
-/* The pieces of an event line, appended without printf (vt_put_hex). */
+/* The pieces of an event line, appended without printf (vt_put_hex and its kin). */
 static char *put_str(char *p, const char *s)
 {
 	while (*s)
 		*p++ = *s++;
 	return p;
-}
-
-static char *put_0x(char *p, uint64_t v)
-{
-	*p++ = '0', *p++ = 'x';
-	return vt_put_hex(p, v, 0);
 }
 
 static char *put_dec(char *p, unsigned v)
@@ -109,11 +103,9 @@ static char *put_dec(char *p, unsigned v)
 /* "TYPE SBDF": how every line but text events starts. */
 static char *put_who(char *p, const struct vt_event *e)
 {
-	char s[16];
-
 	p = put_str(p, ev_names[e->type]);
 	*p++ = ' ';
-	return put_str(p, vt_fmt_sbdf(e->sbdf, s));
+	return vt_put_sbdf(p, e->sbdf);
 }
 
 /* "TYPE SBDF BAR" */
@@ -122,13 +114,6 @@ static char *put_head(char *p, const struct vt_event *e)
 	p = put_who(p, e);
 	*p++ = ' ';
 	return put_str(p, vt_bar_name(e->bar));
-}
-
-static char *put_range(char *p, const struct vt_range *r)
-{
-	p = put_0x(p, r->base);
-	*p++ = '-';
-	return put_0x(p, r->last);
 }
 
 int vt_event_format(const struct vt_event *e, char *buf, size_t len)
@@ -144,14 +129,14 @@ int vt_event_format(const struct vt_event *e, char *buf, size_t len)
 	case VT_EV_UNMAP:
 		p = put_head(p, e);
 		p = put_str(p, e->space == VT_SPACE_IO ? " io " : " mem ");
-		p = put_range(p, &e->range);
+		p = vt_put_range(p, &e->range);
 		break;
 	case VT_EV_MOVE:
 		p = put_head(p, e);
 		*p++ = ' ';
-		p = put_0x(p, e->old_base);
+		p = vt_put_0x(p, e->old_base);
 		p = put_str(p, " -> ");
-		p = put_0x(p, e->new_base);
+		p = vt_put_0x(p, e->new_base);
 		break;
 	case VT_EV_RENUMBER:
 		p = put_who(p, e);
@@ -168,23 +153,23 @@ int vt_event_format(const struct vt_event *e, char *buf, size_t len)
 	case VT_EV_WARN:
 		p = put_head(p, e);
 		*p++ = ' ';
-		p = put_range(p, &e->range);
+		p = vt_put_range(p, &e->range);
 		*p++ = ' ';
 		p = put_str(p, conflict_names[e->conflict % 3]);
 		*p++ = ' ';
-		p = put_range(p, &e->conflict_range);
+		p = vt_put_range(p, &e->conflict_range);
 		p = put_str(p, e->policy == VT_POLICY_RELAXED ? " policy=relaxed" : " policy=strict");
 		break;
 	case VT_EV_MISMATCH:
 		p = put_who(p, e);
 		p = put_str(p, " reg ");
-		p = put_0x(p, e->reg);
+		p = vt_put_0x(p, e->reg);
 		p = put_str(p, " size ");
 		p = put_dec(p, e->size);
 		p = put_str(p, " expected ");
-		p = put_0x(p, e->expected);
+		p = vt_put_0x(p, e->expected);
 		p = put_str(p, " got ");
-		p = put_0x(p, e->got);
+		p = vt_put_0x(p, e->got);
 		break;
 	case VT_EV_UNEXPECTED:
 	case VT_EV_MISSING:

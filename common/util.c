@@ -158,29 +158,39 @@ char *vt_put_hex(char *p, uint64_t v, unsigned width)
 	return p;
 }
 
-char *vt_fmt_sbdf(uint32_t sbdf, char *buf)
+char *vt_put_0x(char *p, uint64_t v)
 {
-	char *p = vt_put_hex(buf, VT_SBDF_SEG(sbdf), 4);
+	*p++ = '0', *p++ = 'x';
+	return vt_put_hex(p, v, 0);
+}
 
+char *vt_put_sbdf(char *p, uint32_t sbdf)
+{
+	p = vt_put_hex(p, VT_SBDF_SEG(sbdf), 4);
 	*p++ = ':';
 	p = vt_put_hex(p, VT_SBDF_BUS(sbdf), 2);
 	*p++ = ':';
 	p = vt_put_hex(p, VT_SBDF_DEVFN(sbdf) >> 3, 2);
 	*p++ = '.';
-	p = vt_put_hex(p, VT_SBDF_DEVFN(sbdf) & 7, 1);
-	*p = 0;
+	return vt_put_hex(p, VT_SBDF_DEVFN(sbdf) & 7, 1);
+}
+
+char *vt_put_range(char *p, const struct vt_range *r)
+{
+	p = vt_put_0x(p, r->base);
+	*p++ = '-';
+	return vt_put_0x(p, r->last);
+}
+
+char *vt_fmt_sbdf(uint32_t sbdf, char *buf)
+{
+	*vt_put_sbdf(buf, sbdf) = 0;
 	return buf;
 }
 
 char *vt_fmt_range(const struct vt_range *r, char *buf)
 {
-	char *p = buf;
-
-	*p++ = '0', *p++ = 'x';
-	p = vt_put_hex(p, r->base, 0);
-	*p++ = '-', *p++ = '0', *p++ = 'x';
-	p = vt_put_hex(p, r->last, 0);
-	*p = 0;
+	*vt_put_range(buf, r) = 0;
 	return buf;
 }
 

@@ -57,9 +57,16 @@ int vt_parse_range(const char *s, struct vt_range *r);
 int vt_parse_sbdf(const char *s, uint32_t *sbdf);
 /* Formatting helpers; buffers of at least 16 / 48 bytes. */
 char *vt_fmt_sbdf(uint32_t sbdf, char *buf);
-/* v in lowercase hex, at least `width` digits (zero padded), no NUL; returns the end. */
-char *vt_put_hex(char *p, uint64_t v, unsigned width);
 char *vt_fmt_range(const struct vt_range *r, char *buf);
+/*
+ * The same text appended at p, without NUL; each returns the end. vt_put_hex:
+ * lowercase hex, at least `width` digits (zero padded); vt_put_0x: "0x" and
+ * the digits; vt_put_sbdf: SSSS:BB:DD.F; vt_put_range: 0xBASE-0xLAST.
+ */
+char *vt_put_hex(char *p, uint64_t v, unsigned width);
+char *vt_put_0x(char *p, uint64_t v);
+char *vt_put_sbdf(char *p, uint32_t sbdf);
+char *vt_put_range(char *p, const struct vt_range *r);
 
 /*
  * Split a line into whitespace-separated tokens in place; '#' starts a
